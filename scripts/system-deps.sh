@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL tests start their
+# own on 127.0.0.1). Installs only what is missing; needs root or sudo.
+set -euo pipefail
+missing=()
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
