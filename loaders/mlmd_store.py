@@ -232,13 +232,18 @@ class StoreWriter:
                 self.conn.execute(stmt)
             self.conn.execute("INSERT INTO MLMDEnv VALUES (?)", (SCHEMA_VERSION,))
             for name, kind in SYSTEM_TYPES:
-                self.conn.execute(
-                    "INSERT INTO Type (name, type_kind) VALUES (?, ?)", (name, kind)
-                )
+                self.conn.execute("INSERT INTO Type (name, type_kind) VALUES (?, ?)", (name, kind))
         for name, kind, id_ in self.conn.execute("SELECT name, type_kind, id FROM Type"):
             self._types[(name, kind)] = id_
-        for table in ("Type", "Artifact", "Execution", "Context", "Event", "Association",
-                      "Attribution"):
+        for table in (
+            "Type",
+            "Artifact",
+            "Execution",
+            "Context",
+            "Event",
+            "Association",
+            "Attribution",
+        ):
             (max_id,) = self.conn.execute(f"SELECT coalesce(max(id), 0) FROM `{table}`").fetchone()
             self._next[table] = max_id + 1
 
@@ -298,8 +303,9 @@ class StoreWriter:
             for name, value in (props or {}).items():
                 self._add(table, (owner, name, is_custom, *_value_columns(value)))
 
-    def context(self, type_name: str, name: str, at_ms: int = 0,
-                properties: Properties | None = None) -> int:
+    def context(
+        self, type_name: str, name: str, at_ms: int = 0, properties: Properties | None = None
+    ) -> int:
         id_ = self._id("Context")
         type_id = self.type_id(type_name, CONTEXT_TYPE)
         self._add("Context", (id_, type_id, name, None, at_ms, at_ms))
@@ -363,9 +369,7 @@ class StoreWriter:
     ) -> int:
         """An event with TFX's path: one key step then one index step."""
         id_ = self._id("Event")
-        self._add(
-            "Event", (id_, artifact_id, execution_id, EVENT_TYPES[event_type], at_ms)
-        )
+        self._add("Event", (id_, artifact_id, execution_id, EVENT_TYPES[event_type], at_ms))
         if key is not None:
             self._add("EventPath", (id_, 0, None, key))
         if index is not None:

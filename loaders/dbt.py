@@ -1,0 +1,115 @@
+"""Run dbt in-process (dbtRunner) against a warehouse file.
+
+One `graphlets build` pays dbt's start-up once. The warehouse path reaches profiles.yml
+through $GRAPHLETS_WAREHOUSE, the same variable a user sets for plain `dbt build`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from loaders.errors import BuildError
+from loaders.warehouse import WAREHOUSE_ENV
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    passed: int
+    warned: int
+    failed: int
+    warnings: tuple[str, ...]
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path) -> Iterator[None]:
+    before = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = before
+
+
+def run_dbt(
+    warehouse: Path,
+    command: str,
+    args: list[str] | None = None,
+    vars: dict | None = None,
+    target_path: Path | None = None,
+    quiet: bool = True,
+) -> BuildSummary:
+    """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure."""
+    from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
+
+    argv = [
+        *command.split(),
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        *(["--quiet"] if quiet else []),
+        *(args or []),
+    ]
+    if vars:
+        argv += ["--vars", json.dumps(vars)]
+    if target_path is not None:
+        argv += ["--target-path", str(target_path)]
+    with _warehouse_env(warehouse):
+        result = dbtRunner().invoke(argv)
+    if not result.success:
+        raise BuildError(
+            f"dbt {command} failed: {_describe_failure(result)}",
+            "see logs/dbt.log; the warehouse keeps the last successful build",
+        )
+    return _summarise(result.result)
+
+
+def build(
+    warehouse: Path,
+    args: list[str] | None = None,
+    vars: dict | None = None,
+    target_path: Path | None = None,
+    quiet: bool = True,
+) -> BuildSummary:
+    """``dbt build`` (seeds, models and tests) on the warehouse."""
+    return run_dbt(warehouse, "build", args, vars, target_path, quiet)
+
+
+def _results(res: object) -> list:
+    return list(getattr(res, "results", None) or [])
+
+
+def _summarise(res: object) -> BuildSummary:
+    passed = warned = failed = 0
+    warnings = []
+    for r in _results(res):
+        status = str(getattr(r, "status", "")).lower()
+        if status in ("warn",):
+            warned += 1
+            warnings.append(f"{r.node.name}: {r.message or r.failures}")
+        elif status in ("error", "fail", "runtime error"):
+            failed += 1
+        else:
+            passed += 1
+    return BuildSummary(passed, warned, failed, tuple(warnings))
+
+
+def _describe_failure(result: object) -> str:
+    if getattr(result, "exception", None) is not None:
+        return str(result.exception).strip().splitlines()[0]
+    bad = [
+        f"{r.node.name} ({r.status})"
+        for r in _results(result.result)
+        if str(r.status).lower() in ("error", "fail", "runtime error")
+    ]
+    return ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")

@@ -1,0 +1,36 @@
+"""User-facing errors: one line saying what is wrong and what to do."""
+
+from __future__ import annotations
+
+
+class GraphletsError(Exception):
+    """An error the CLI prints as one line (no traceback) before exiting non-zero."""
+
+    exit_code = 1
+
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return f"{self.problem}: {self.hint}" if self.hint else self.problem
+
+
+class SourceError(GraphletsError):
+    """The provenance source is missing, unreadable or not what it claims to be."""
+
+    exit_code = 2
+
+
+class WarehouseLockedError(GraphletsError):
+    """Another process holds the warehouse file."""
+
+    exit_code = 3
+
+
+class BuildError(GraphletsError):
+    """dbt failed: the warehouse keeps the state of the last successful build."""
+
+    exit_code = 4

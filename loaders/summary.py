@@ -1,0 +1,73 @@
+"""The short summary printed after a build: pipelines, executions, models, outcomes, waste."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from loaders.warehouse import connect
+
+OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()
+    )
+
+
+def collect(warehouse: Path) -> dict:
+    """Headline numbers of a built warehouse (empty dict where the marts do not exist)."""
+    con = connect(warehouse, read_only=True)
+    try:
+        if not _has_table(con, "marts", "fct_executions"):
+            return {}
+        pipelines, executions, cost, wasted = con.execute(
+            """select count(distinct pipeline_id), count(*), coalesce(sum(cost), 0),
+                      coalesce(sum(cost) filter (where waste_class = 'wasted'), 0)
+               from marts.fct_executions"""
+        ).fetchone()
+        outcomes = dict(
+            con.execute("select outcome, count(*) from marts.fct_graphlets group by 1").fetchall()
+        )
+    finally:
+        con.close()
+    return {
+        "pipelines": pipelines,
+        "executions": executions,
+        "models": sum(outcomes.values()),
+        "outcomes": {o: outcomes.get(o, 0) for o in OUTCOMES},
+        "cost": cost,
+        "wasted_cost": wasted,
+        "waste_fraction": wasted / cost if cost else 0.0,
+    }
+
+
+def print_summary(warehouse: Path, console: Console) -> None:
+    facts = collect(warehouse)
+    if not facts:
+        console.print(f"{warehouse}: no marts yet; run `graphlets build`")
+        return
+    head = Table("pipelines", "executions", "models (graphlets)", "waste fraction", box=None)
+    head.add_row(
+        f"{facts['pipelines']:,}",
+        f"{facts['executions']:,}",
+        f"{facts['models']:,}",
+        f"{facts['waste_fraction']:.1%}",
+    )
+    console.print(head)
+    by_outcome = Table("outcome", "graphlets", "share", box=None)
+    for outcome, n in facts["outcomes"].items():
+        share = n / facts["models"] if facts["models"] else 0.0
+        by_outcome.add_row(outcome, f"{n:,}", f"{share:.1%}")
+    console.print(by_outcome)
+    console.print(
+        f"waste: {facts['wasted_cost']:,.0f} of {facts['cost']:,.0f} cost units "
+        f"({facts['waste_fraction']:.1%}) never reached a pushed model"
+    )

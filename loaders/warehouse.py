@@ -1,0 +1,106 @@
+"""The one module that opens the warehouse (a DuckDB file) for writing.
+
+DuckDB lets one process hold a file read-write, and while it does no other process can
+open it at all. Opening here retries for a bounded time (``lock_timeout``) and then fails
+with a message naming the process that holds the lock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from loaders.errors import GraphletsError, WarehouseLockedError
+
+DEFAULT_WAREHOUSE = "warehouse.duckdb"
+WAREHOUSE_ENV = "GRAPHLETS_WAREHOUSE"
+LOCK_TIMEOUT_ENV = "GRAPHLETS_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+_PID = re.compile(r"PID (\d+)")
+
+
+def resolve_warehouse(path: str | os.PathLike[str] | None = None) -> Path:
+    """--warehouse PATH, else $GRAPHLETS_WAREHOUSE, else ./warehouse.duckdb."""
+    chosen = path or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
+    return Path(chosen).expanduser().resolve()
+
+
+def lock_timeout_from_env() -> float:
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if raw is None:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise GraphletsError(
+            f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds",
+            f"set it to e.g. {DEFAULT_LOCK_TIMEOUT:g}",
+        ) from None
+
+
+def _is_lock_error(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def connect(
+    path: Path,
+    *,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to ``lock_timeout`` seconds for another process."""
+    timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
+    if read_only and not path.exists():
+        raise GraphletsError(
+            f"warehouse {path} does not exist", "load a source first: graphlets load mlmd STORE"
+        )
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    warned = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise GraphletsError(
+                    f"cannot open warehouse {path}: {_first_line(exc)}",
+                    "check the path, or remove the file if it is not a DuckDB database",
+                ) from None
+            holder = _PID.search(str(exc))
+            who = f"process {holder.group(1)}" if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise WarehouseLockedError(
+                    f"warehouse {path} is locked by {who}",
+                    f"wait for it to finish (waited {timeout:g}s; "
+                    f"raise {LOCK_TIMEOUT_ENV} to wait longer) or use another --warehouse",
+                ) from None
+            if on_wait is not None and not warned:
+                on_wait(f"warehouse {path} is locked by {who}; waiting up to {timeout:g}s")
+                warned = True
+            time.sleep(0.2)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: commit when the block succeeds, roll back on any exception."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
