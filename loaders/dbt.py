@@ -65,13 +65,31 @@ def run_dbt(
     if target_path is not None:
         argv += ["--target-path", str(target_path)]
     with _warehouse_env(warehouse):
-        result = dbtRunner().invoke(argv)
+        try:
+            result = dbtRunner().invoke(argv)
+        finally:
+            _release_warehouse()
     if not result.success:
         raise BuildError(
             f"dbt {command} failed: {_describe_failure(result)}",
             "see logs/dbt.log; the warehouse keeps the last successful build",
         )
     return _summarise(result.result)
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open between invocations.
+
+    dbt-duckdb caches one environment per process; left open, it holds the file and later
+    opens in this process (the summary, a second build on another file) conflict with it.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if env is not None:
+            env.close()
 
 
 def build(

@@ -177,6 +177,11 @@ class StoreLocation:
     attach: str  # what follows ATTACH in DuckDB, naming the store `src`
     display: str  # safe to print and store (no password)
     default_name: str
+    secret: str = ""  # the password, never printed
+
+    def redact(self, text: str) -> str:
+        text = re.sub(r"password=('(?:[^'\\]|\\.)*'|\S+)", "password=***", text)
+        return text.replace(self.secret, "***") if self.secret else text
 
     @classmethod
     def parse(cls, source: str) -> StoreLocation:
@@ -220,7 +225,13 @@ class StoreLocation:
         conninfo = " ".join(f"{k}={_quote_conninfo(v)}" for k, v in fields.items())
         escaped = conninfo.replace("'", "''")
         display = f"mysql://{fields['user']}@{fields['host']}:{fields['port']}/{database}"
-        return cls("mysql", f"'{escaped}' as src (TYPE mysql, READ_ONLY)", display, database)
+        return cls(
+            "mysql",
+            f"'{escaped}' as src (TYPE mysql, READ_ONLY)",
+            display,
+            database,
+            fields["password"],
+        )
 
 
 def _quote_conninfo(value: str) -> str:
@@ -313,7 +324,8 @@ def load_mlmd(
                 result = _sync(con, location, source_name, started, progress)
         except duckdb.Error as exc:
             raise SourceError(
-                f"could not read MLMD store {location.display}: {_first_line(exc)}",
+                f"could not read MLMD store {location.display}: "
+                f"{location.redact(_first_line(exc))}",
                 "the store may be truncated or corrupt; check it with the MLMD client "
                 "or `sqlite3 FILE 'PRAGMA integrity_check'`",
             ) from None
@@ -347,7 +359,8 @@ def _check_store(location: StoreLocation) -> None:
             ]
         except duckdb.Error as exc:
             raise SourceError(
-                f"cannot read the schema version of {location.display}: {_first_line(exc)}",
+                f"cannot read the schema version of {location.display}: "
+                f"{location.redact(_first_line(exc))}",
                 "the store may be truncated or corrupt",
             ) from None
         if versions != [SUPPORTED_SCHEMA_VERSION]:
@@ -381,7 +394,7 @@ def _check_store(location: StoreLocation) -> None:
                 )
     except duckdb.Error as exc:
         raise SourceError(
-            f"cannot open MLMD store {location.display}: {_first_line(exc)}",
+            f"cannot open MLMD store {location.display}: {location.redact(_first_line(exc))}",
             _open_hint(location),
         ) from None
     finally:
@@ -396,10 +409,14 @@ def _open_hint(location: StoreLocation) -> str:
 
 def _attach(con: duckdb.DuckDBPyConnection, location: StoreLocation) -> None:
     try:
+        if location.kind == "mysql":
+            # MLMD declares `Type.type_kind` as TINYINT(1) and stores 0, 1 or 2 in it; the
+            # scanner's default reads TINYINT(1) as a boolean, turning context types (2) into 1.
+            con.execute("set mysql_tinyint1_as_boolean = false")
         con.execute(f"attach {location.attach}")
     except duckdb.Error as exc:
         raise SourceError(
-            f"cannot open MLMD store {location.display}: {_first_line(exc)}",
+            f"cannot open MLMD store {location.display}: {location.redact(_first_line(exc))}",
             _open_hint(location),
         ) from None
 

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests import mysql_server
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory: pytest.TempPathFactory):
+    """A real MariaDB server on 127.0.0.1 for the whole session."""
+    server = mysql_server.start(tmp_path_factory.mktemp("mariadb"))
+    yield server
+    server.stop()
+
+
+def run_cli(
+    *args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Run the real `graphlets` command in a subprocess (exit codes, stderr, no traceback)."""
+    return subprocess.run(
+        [sys.executable, "-m", "loaders.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or REPO,
+        timeout=timeout,
+    )
+
+
+def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """(row count, order-independent content hash) of every table in the warehouse."""
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by all"
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(
+                f'select count(*), coalesce(sum(hash(x)), 0) from "{s}"."{t}" as x'
+            ).fetchone()
+            for s, t in tables
+        }
+    finally:
+        con.close()
