@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.errors import BuildError
-from loaders.warehouse import WAREHOUSE_ENV
+from loaders.errors import BuildError, WarehouseLockedError
+from loaders.warehouse import WAREHOUSE_ENV, connect
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,11 +64,19 @@ def run_dbt(
         argv += ["--vars", json.dumps(vars)]
     if target_path is not None:
         argv += ["--target-path", str(target_path)]
+    # dbt-duckdb does not wait for a lock held by another process: wait here first (the
+    # window between this check and dbt's own open is milliseconds).
+    connect(warehouse).close()
     with _warehouse_env(warehouse):
         try:
             result = dbtRunner().invoke(argv)
         finally:
             _release_warehouse()
+    if not result.success and "could not set lock" in _describe_failure(result).lower():
+        raise WarehouseLockedError(
+            f"warehouse {warehouse} was locked by another process when dbt opened it",
+            "wait for that process to finish and run the build again",
+        )
     if not result.success:
         raise BuildError(
             f"dbt {command} failed: {_describe_failure(result)}",
