@@ -515,11 +515,6 @@ def _sync_table(
             "order by is_index_step, step_index, step_key) as integer) as step_ordinal"
         )
         cols = [*cols, "step_ordinal"]
-    con.execute(
-        f"""create or replace temp table _incoming as
-        select *, hash({order_cols}) as _row_hash
-        from (select {typed}{extra} from src."{table.name}")"""
-    )
     column_ddl = ", ".join(
         [f'"{c}" {t}' for c, t in table.columns]
         + (["step_ordinal integer"] if "step_ordinal" in table.key else [])
@@ -532,6 +527,24 @@ def _sync_table(
             {column_ddl}
         )"""
     )
+    rows = (
+        f"select *, hash({order_cols}) as _row_hash "
+        f'from (select {typed}{extra} from src."{table.name}")'
+    )
+    has_rows = con.execute(
+        f"select count(*) > 0 from (select 1 from {raw} where source_id = $source limit 1)",
+        {"source": source_id},
+    ).fetchone()[0]
+    if not has_rows:
+        # First load of this source into this table: everything is new, no diff needed.
+        (inserted,) = con.execute(
+            f"""insert into {raw} (source_id, _load_id, _row_hash, {", ".join(cols)})
+            select $source, $load, _row_hash, {", ".join(f'"{c}"' for c in cols)}
+            from ({rows})""",
+            {"source": source_id, "load": load_id},
+        ).fetchone()
+        return TableCounts(table.name, inserted, inserted, 0, 0)
+    con.execute(f"create or replace temp table _incoming as {rows}")
     on = " and ".join(f'i."{k}" is not distinct from r."{k}"' for k in table.key)
     key_list = ", ".join(f'"{k}"' for k in table.key)
     con.execute(

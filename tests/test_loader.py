@@ -209,7 +209,11 @@ def test_two_stores_are_two_sources_with_distinct_keys(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     load_mlmd(warehouse, str(a))
     load_mlmd(warehouse, str(b))
-    build(warehouse, ["--select", "+int_executions"], target_path=tmp_path / "target")
+    build(
+        warehouse,
+        ["--select", "+int_executions", "--indirect-selection", "cautious"],
+        target_path=tmp_path / "target",
+    )
     rows = query(
         warehouse,
         "select source_id, count(*), count(distinct execution_id), "
