@@ -13,6 +13,13 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.txt
 		-r requirements-dev.txt -e .
 	touch $(STAMP)
 
+# Google's ML Metadata client, in a venv of its own (it needs protobuf<5, dbt protobuf 6):
+# the tests write stores with it, the benchmark measures its lineage API.
+.venv-mlmd/.installed: requirements-mlmd.txt
+	test -x .venv-mlmd/bin/python || $(PYTHON) -m venv .venv-mlmd
+	.venv-mlmd/bin/pip install --quiet --disable-pip-version-check -r requirements-mlmd.txt
+	touch .venv-mlmd/.installed
+
 demo: $(STAMP)
 	$(BIN)/graphlets demo
 
@@ -23,11 +30,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check loaders tests
 	$(BIN)/ruff format --check loaders tests
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) .venv-mlmd/.installed system-deps lint
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) .venv-mlmd/.installed
 	$(BIN)/graphlets bench
 
 clean:
-	rm -rf $(VENV) target logs dbt_packages demo warehouse*.duckdb
+	rm -rf $(VENV) .venv-mlmd target logs dbt_packages demo warehouse*.duckdb

@@ -9,6 +9,11 @@ from loaders.mlmd_store import ARTIFACT_TYPE, CONTEXT_TYPE, EXECUTION_TYPE, Stor
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
 HOUR = 3_600_000
+# Values as the ml-metadata 1.17.1 client writes them (read back from a store it wrote): a
+# STRUCT {"layers": 2} is "mlmd-struct::" + base64(serialized Struct); a PROTO value (an Any
+# holding ml_metadata.Value{int_value: 1}) is stored base64-encoded in `proto_value`.
+STRUCT_VALUE = "mlmd-struct::ChMKBmxheWVycxIJEQAAAAAAAABA"
+PROTO_VALUE = "CiV0eXBlLmdvb2dsZWFwaXMuY29tL21sX21ldGFkYXRhLlZhbHVlEgIIAQ=="
 
 TFX = "tfx.components"
 EXAMPLE_GEN = f"{TFX}.example_gen.csv_example_gen.component.CsvExampleGen"
@@ -91,7 +96,7 @@ def handwritten_store(path: Path) -> dict[str, int]:
             T0 + 2 * HOUR,
             T0 + 5 * HOUR,
             properties={"train_steps": 1000},
-            custom_properties={"cost": 2.5, "learning_rate": 0.01, "config": b"\x00\x01binary"},
+            custom_properties={"cost": 2.5, "learning_rate": 0.01, "config": STRUCT_VALUE},
         )
         w.event(trainer, examples, "INPUT", T0 + 2 * HOUR, "examples")
         w.event(trainer, old_model, "INPUT", T0 + 2 * HOUR, "base_model")
@@ -115,7 +120,7 @@ def handwritten_store(path: Path) -> dict[str, int]:
         w.conn.execute(
             "INSERT INTO ArtifactProperty (artifact_id, name, is_custom_property, proto_value) "
             "VALUES (?, 'metadata', 1, ?)",
-            (model, b"\n\x1etype.googleapis.com/x.Y\x12\x02\x08\x01"),
+            (model, PROTO_VALUE),
         )
     return {
         "gen": gen,

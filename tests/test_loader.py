@@ -12,7 +12,7 @@ from loaders.dbt import build
 from loaders.mlmd import TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
 from tests.conftest import fingerprint
-from tests.stores import HOUR, T0, handwritten_store, table_counts
+from tests.stores import HOUR, PROTO_VALUE, STRUCT_VALUE, T0, handwritten_store, table_counts
 
 
 @pytest.fixture()
@@ -60,12 +60,12 @@ def test_every_table_is_copied_with_its_values(store, tmp_path: Path) -> None:
     assert props["train_steps"][0] == 1000
     assert props["cost"][1] == 2.5
     assert props["learning_rate"][1] == 0.01
-    assert props["config"][3] == b"\x00\x01binary"
+    assert props["config"][2] == STRUCT_VALUE
     (proto,) = query(
         warehouse,
         "select proto_value from raw.mlmd_artifact_property where name = 'metadata'",
     )[0]
-    assert proto == b"\n\x1etype.googleapis.com/x.Y\x12\x02\x08\x01"
+    assert proto == PROTO_VALUE.encode()
     (flag,) = query(
         warehouse, "select bool_value from raw.mlmd_artifact_property where name = 'is_external'"
     )[0]

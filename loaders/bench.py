@@ -1,0 +1,284 @@
+"""The benchmark: generate, load, build, refresh one more day, and the peers, end to end.
+
+Every step runs as its own process (the real `graphlets` commands where there is one), so
+its wall time and peak resident memory (``os.wait4``'s ``ru_maxrss``) are its own. Results
+go to ``OUT/results.json`` and ``OUT/results.md``; the README quotes the latest full-scale
+run. The machine is shared and noisy: compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from loaders.errors import GraphletsError
+from loaders.timetravel import cut_store, time_range
+
+DAY_MS = 86_400_000
+REPO = Path(__file__).resolve().parent.parent
+MLMD_VENV = REPO / ".venv-mlmd"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    out: Path
+    pipelines: int = 3000
+    days: int = 120
+    seed: int = 0
+    store: Path | None = None  # reuse an existing generated store
+    memory_limit: str = "3GB"
+    peers: bool = True
+    mlmd_sample: int = 200
+    naive_timeout_s: float = 600.0
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    ok: bool
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _run(
+    name: str,
+    argv: list[str],
+    env: dict | None = None,
+    timeout: float | None = None,
+    cwd: Path = REPO,
+) -> Step:
+    """Run one step as a child process; its own wall time and peak RSS."""
+    started = time.monotonic()
+    log = subprocess.DEVNULL
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.PIPE
+    )
+    deadline = None if timeout is None else started + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            return Step(
+                name,
+                time.monotonic() - started,
+                usage.ru_maxrss / 1024,
+                False,
+                f"stopped after the {timeout:.0f}s limit",
+            )
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.stderr and proc.stderr.close()
+    ok = os.waitstatus_to_exitcode(status) == 0
+    note = "" if ok else (err.strip().splitlines() or ["failed"])[-1][:300]
+    return Step(name, seconds, usage.ru_maxrss / 1024, ok, note)
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "loaders.cli", *args]
+
+
+def _row_counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('raw', 'marts') and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+    finally:
+        con.close()
+
+
+def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
+    out = config.out
+    out.mkdir(parents=True, exist_ok=True)
+    steps: list[Step] = []
+
+    def record(step: Step) -> Step:
+        steps.append(step)
+        mark = "ok" if step.ok else f"FAILED: {step.note}"
+        say(f"{step.name}: {step.seconds:.1f}s, peak {step.peak_rss_mb:,.0f} MB ({mark})")
+        return step
+
+    store = config.store or out / "mlmd.sqlite"
+    if config.store is None:
+        store.unlink(missing_ok=True)
+        record(
+            _run(
+                "generate",
+                _cli(
+                    "generate",
+                    "--pipelines",
+                    str(config.pipelines),
+                    "--days",
+                    str(config.days),
+                    "--seed",
+                    str(config.seed),
+                    "--out",
+                    str(store),
+                ),
+            )
+        )
+    if not store.exists():
+        raise GraphletsError(f"no store at {store}", "the generate step failed; see above")
+
+    # The store one day earlier: the full load and build run on it, then the last day lands
+    # as an incremental refresh.
+    _, last = time_range(store)
+    previous = out / "mlmd-previous-day.sqlite"
+    previous.unlink(missing_ok=True)
+    cut_store(store, previous, last - DAY_MS)
+
+    warehouse = out / "warehouse.duckdb"
+    for path in (warehouse, out / "warehouse.serving.duckdb"):
+        path.unlink(missing_ok=True)
+    env = {"GRAPHLETS_WAREHOUSE": str(warehouse)}
+    record(
+        _run(
+            "load (all but the last day, empty warehouse)",
+            _cli("load", "mlmd", str(previous), "--source", "bench"),
+            env,
+        )
+    )
+    record(_run("dbt build (full)", _cli("build", "--full-refresh"), env))
+    record(_run("load (one more day)", _cli("load", "mlmd", str(store), "--source", "bench"), env))
+    record(_run("dbt build (incremental, one more day)", _cli("build"), env))
+    limited = out / "warehouse-limited.duckdb"
+    limited.unlink(missing_ok=True)
+    shutil.copy(warehouse, limited)
+    record(
+        _run(
+            f"dbt build (full, memory_limit={config.memory_limit})",
+            _cli("build", "--full-refresh"),
+            {"GRAPHLETS_WAREHOUSE": str(limited), "GRAPHLETS_MEMORY_LIMIT": config.memory_limit},
+        )
+    )
+    limited.unlink(missing_ok=True)
+    for suffix in (".serving.duckdb",):
+        (out / f"warehouse-limited{suffix}").unlink(missing_ok=True)
+
+    counts = _row_counts(warehouse)
+    trainers = counts.get("marts.fct_graphlets", 0)
+
+    if config.peers:
+        record(_naive_cte(warehouse, config))
+        record(_mlmd_client(store, out, config, trainers))
+
+    result = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "config": {k: str(v) for k, v in asdict(config).items()},
+        "steps": [asdict(s) for s in steps],
+        "rows": counts,
+    }
+    (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "results.md").write_text(to_markdown(result))
+    return result
+
+
+def _naive_cte(warehouse: Path, config: BenchConfig) -> Step:
+    """The peer a user would write first: every trainer's upstream closure, no stop rules."""
+    script = REPO / "bench" / "naive_cte.py"
+    step = _run(
+        "peer: naive recursive CTE (no stop rules)",
+        [sys.executable, str(script), str(warehouse), config.memory_limit],
+        timeout=config.naive_timeout_s,
+    )
+    return step
+
+
+def _mlmd_client(store: Path, out: Path, config: BenchConfig, trainers: int) -> Step:
+    """Google's ML Metadata client library (its own venv: it needs protobuf<5)."""
+    python = MLMD_VENV / "bin" / "python"
+    if not python.exists():
+        setup = _run("peer: ml-metadata venv setup", [sys.executable, "-m", "venv", str(MLMD_VENV)])
+        if setup.ok:
+            setup = _run(
+                "peer: ml-metadata install",
+                [
+                    str(python),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                    str(REPO / "requirements-mlmd.txt"),
+                ],
+            )
+        if not setup.ok:
+            return Step("peer: ml-metadata get_lineage_subgraph", 0, 0, False, setup.note)
+    report = out / "mlmd-lineage.json"
+    step = _run(
+        "peer: ml-metadata get_lineage_subgraph",
+        [
+            str(python),
+            str(REPO / "bench" / "mlmd_lineage.py"),
+            str(store),
+            str(config.mlmd_sample),
+            str(report),
+        ],
+        timeout=config.naive_timeout_s,
+    )
+    if step.ok and report.exists():
+        sample = json.loads(report.read_text())
+        per_model = sample["seconds"] / max(sample["models"], 1)
+        step.extra = {
+            **sample,
+            "seconds_per_model": per_model,
+            "extrapolated_seconds_all_trainers": per_model * trainers,
+        }
+        step.note = (
+            f"{sample['models']} models sampled, {per_model * 1000:.1f} ms each; "
+            f"extrapolated to {trainers:,} trainers: {per_model * trainers:,.0f}s"
+        )
+    return step
+
+
+def _machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = 0
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} cores, {mem:.0f} GiB, "
+        f"Python {platform.python_version()}, duckdb {duckdb.__version__}"
+    )
+
+
+def to_markdown(result: dict) -> str:
+    lines = [
+        f"Benchmark of {result['date']} on {result['machine']}; "
+        f"corpus: {result['config']['pipelines']} pipelines x {result['config']['days']} days "
+        f"(seed {result['config']['seed']}).",
+        "",
+        "| step | wall time (s) | peak RSS (MB) | ok | note |",
+        "|---|---:|---:|---|---|",
+    ]
+    for s in result["steps"]:
+        note = s["note"].replace("|", "/")
+        lines.append(
+            f"| {s['name']} | {s['seconds']:.1f} | {s['peak_rss_mb']:,.0f} | "
+            f"{'yes' if s['ok'] else 'no'} | {note} |"
+        )
+    lines += ["", "| table | rows |", "|---|---:|"]
+    lines += [f"| {t} | {n:,} |" for t, n in result["rows"].items()]
+    return "\n".join(lines) + "\n"
