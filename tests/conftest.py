@@ -11,6 +11,17 @@ from tests import mysql_server
 
 REPO = Path(__file__).resolve().parent.parent
 
+# dbt arguments that build only the canonical provenance graph (and its tests).
+GRAPH_ONLY = [
+    "--select",
+    "+int_executions",
+    "+int_artifacts",
+    "+int_events",
+    "+int_sources",
+    "--exclude",
+    "int_edges+",
+]
+
 
 @pytest.fixture(scope="session")
 def mariadb(tmp_path_factory: pytest.TempPathFactory):

@@ -11,7 +11,7 @@ import pytest
 from loaders.dbt import build
 from loaders.mlmd import TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
-from tests.conftest import fingerprint
+from tests.conftest import GRAPH_ONLY, fingerprint
 from tests.stores import HOUR, PROTO_VALUE, STRUCT_VALUE, T0, handwritten_store, table_counts
 
 
@@ -82,11 +82,7 @@ def test_staged_graph_has_typed_values(store, tmp_path: Path) -> None:
     path, ids = store
     warehouse = tmp_path / "w.duckdb"
     load_mlmd(warehouse, str(path))
-    build(
-        warehouse,
-        ["--select", "+int_executions +int_artifacts +int_events +int_sources"],
-        target_path=tmp_path / "target",
-    )
+    build(warehouse, GRAPH_ONLY, target_path=tmp_path / "target")
     rows = {
         r[0]: r[1:]
         for r in query(
@@ -209,11 +205,7 @@ def test_two_stores_are_two_sources_with_distinct_keys(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     load_mlmd(warehouse, str(a))
     load_mlmd(warehouse, str(b))
-    build(
-        warehouse,
-        ["--select", "+int_executions", "--indirect-selection", "cautious"],
-        target_path=tmp_path / "target",
-    )
+    build(warehouse, GRAPH_ONLY, target_path=tmp_path / "target")
     rows = query(
         warehouse,
         "select source_id, count(*), count(distinct execution_id), "

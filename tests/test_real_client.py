@@ -15,7 +15,7 @@ import pytest
 
 from loaders.dbt import build
 from loaders.mlmd import load_mlmd
-from tests.conftest import REPO
+from tests.conftest import GRAPH_ONLY, REPO
 from tests.stores import handwritten_store, table_counts
 
 MLMD_PYTHON = REPO / ".venv-mlmd" / "bin" / "python"
@@ -62,18 +62,7 @@ def test_a_store_written_by_the_real_client(client: Path, tmp_path: Path) -> Non
     assert changes["Execution"] == (0, 1)
     assert changes["Artifact"] == (1, 0) and changes["Event"] == (1, 0)
     assert changes["EventPath"] == (2, 0)
-    build(
-        warehouse,
-        [
-            "--select",
-            "+int_executions",
-            "+int_artifacts",
-            "+int_events",
-            "--indirect-selection",
-            "cautious",
-        ],
-        target_path=tmp_path / "target",
-    )
+    build(warehouse, GRAPH_ONLY, target_path=tmp_path / "target")
     executions = {
         r[0]: r[1:]
         for r in query(
