@@ -27,8 +27,8 @@ system-deps:
 	./scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check loaders tests
-	$(BIN)/ruff format --check loaders tests
+	$(BIN)/ruff check loaders tests bench
+	$(BIN)/ruff format --check loaders tests bench
 
 test: $(STAMP) .venv-mlmd/.installed system-deps lint
 	$(BIN)/pytest -q

@@ -184,7 +184,52 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     args = (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
     result = dbt_build(warehouse, args, quiet=False)
     err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")
+    if result.snapshot is not None:
+        err.print(f"published the read-only snapshot [bold]{result.snapshot.path}[/]")
     summary.print_summary(warehouse, out)
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("bench/out"),
+    show_default=True,
+)
+@click.option("--pipelines", type=click.IntRange(min=1), default=3000, show_default=True)
+@click.option("--days", type=click.IntRange(min=2), default=120, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Reuse a generated store instead of generating one.",
+)
+@click.option("--memory-limit", default="3GB", show_default=True)
+@click.option("--no-peers", is_flag=True, help="Skip the ML Metadata client and naive CTE.")
+def bench(
+    out: Path,
+    pipelines: int,
+    days: int,
+    seed: int,
+    store: Path | None,
+    memory_limit: str,
+    no_peers: bool,
+) -> None:
+    """Benchmark generate, load, build, one more day, and the peers; write OUT/results.*"""
+    from loaders.bench import BenchConfig, run
+
+    config = BenchConfig(
+        out=out,
+        pipelines=pipelines,
+        days=days,
+        seed=seed,
+        store=store,
+        memory_limit=memory_limit,
+        peers=not no_peers,
+    )
+    run(config, say=err.print)
+    err.print(f"wrote {out / 'results.md'} and {out / 'results.json'}")
 
 
 @main.command()
@@ -233,10 +278,162 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
     err.print(f"2/3 loaded {result.rows_read:,} rows into [bold]{warehouse}[/]")
     built = dbt_build(warehouse)
     err.print(f"3/3 dbt build: {built.passed} ok, {built.warned} warnings")
+    if built.snapshot is not None:
+        err.print(f"published the read-only snapshot [bold]{built.snapshot.path}[/]")
     summary.print_summary(warehouse, out)
     out.print(
-        f"\nQuery it: [bold]GRAPHLETS_WAREHOUSE={warehouse} .venv/bin/dbt build[/] or "
-        f"[bold]duckdb {warehouse}[/] (schema marts)."
+        f"\nQuery it: [bold]graphlets --warehouse {warehouse} query "
+        f'"select outcome, count(*) from marts.fct_graphlets group by 1"[/]; '
+        f"rebuild it: [bold]GRAPHLETS_WAREHOUSE={warehouse} .venv/bin/dbt build[/]."
+    )
+
+
+def _snapshot(ctx: click.Context, snapshot: Path | None) -> Path:
+    from loaders.snapshot import snapshot_path
+
+    return snapshot.resolve() if snapshot else snapshot_path(_warehouse(ctx))
+
+
+_snapshot_option = click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Published snapshot file [default: the warehouse's, e.g. warehouse.serving.duckdb].",
+)
+
+
+@main.command()
+@click.pass_context
+def publish(ctx: click.Context) -> None:
+    """Publish the warehouse's marts to the read-only snapshot (done after every build)."""
+    from loaders.snapshot import publish as publish_snapshot
+
+    warehouse = _warehouse(ctx)
+    if not warehouse.exists():
+        raise GraphletsError(
+            f"warehouse {warehouse} does not exist", "load a source and build it first"
+        )
+    result = publish_snapshot(warehouse, on_wait=_wait_notice)
+    err.print(
+        f"published [bold]{result.path}[/]: {len(result.tables)} tables in {result.seconds:.1f}s"
+    )
+
+
+@main.command()
+@click.argument("sql")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@_snapshot_option
+@click.pass_context
+def query(ctx: click.Context, sql: str, fmt: str, snapshot: Path | None) -> None:
+    """Run read-only SQL on the published snapshot (never on the warehouse being built).
+
+    Accepted: SELECT, WITH ... SELECT, FROM ..., VALUES, DESCRIBE, SHOW, SUMMARIZE,
+    EXPLAIN and catalog PRAGMAs. Tables live in schema marts (searched by default).
+    SQL starting with "--" (a comment) goes after a "--" argument. See docs/bi.md.
+    """
+    from loaders.query import run_query, write
+
+    results = run_query(_snapshot(ctx, snapshot), sql)
+    write(results, fmt, sys.stdout, out)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=5433, show_default=True)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the password [default: $GRAPHLETS_SERVE_PASSWORD].",
+)
+@_snapshot_option
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str, port: int, password_file: Path | None, snapshot: Path | None
+) -> None:
+    """Serve the published snapshot over the PostgreSQL protocol, read-only (psql, BI tools).
+
+    A password is required beyond loopback. A newly published snapshot is picked up
+    without a restart. See docs/bi.md for client settings.
+    """
+    from loaders.serve import PASSWORD_ENV, ServeConfig, quiet_buenavista, read_password
+    from loaders.serve import serve as run_server
+
+    config = ServeConfig(_snapshot(ctx, snapshot), host, port, read_password(password_file))
+    quiet_buenavista()
+
+    def ready(url: str) -> None:
+        if config.password is None:
+            err.print(
+                f"[yellow]no password ({PASSWORD_ENV} or --password-file): "
+                "any local user can connect[/]"
+            )
+        err.print(
+            f"serving [bold]{config.snapshot}[/] read-only at [bold]{url}[/] (Ctrl-C stops)",
+            soft_wrap=True,
+        )
+
+    try:
+        run_server(config, on_ready=ready)
+    except KeyboardInterrupt:
+        err.print("stopped")
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory to write index.html to (created if missing).",
+)
+@click.pass_context
+def report(ctx: click.Context, out_dir: Path) -> None:
+    """Write the HTML report of the study's questions (self-contained, no network needed).
+
+    Reads the marts of the warehouse, opened read-only; see docs/report.md.
+    """
+    from loaders.report import write_report
+
+    index = write_report(_warehouse(ctx), out_dir)
+    err.print(f"wrote [bold]{index}[/]", soft_wrap=True)
+
+
+@main.command("prune-report")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory to write pruning_report.md and the trade-off chart to (created if missing).",
+)
+@click.option(
+    "--max-staleness-increase",
+    type=click.FloatRange(min=0),
+    default=0.05,
+    show_default=True,
+    help="Staleness budget: the most a recommendation may add to the served models' "
+    "time-averaged staleness (a fraction).",
+)
+@click.pass_context
+def prune_report(ctx: click.Context, out_dir: Path, max_staleness_increase: float) -> None:
+    """Chart the pruning trade-off and recommend an operating point per pipeline group.
+
+    Reads the pruning marts of the warehouse, opened read-only; see docs/pruning.md.
+    """
+    from loaders.pruning_report import write_prune_report
+
+    result = write_prune_report(_warehouse(ctx), out_dir, max_staleness_increase)
+    for recommendation in result.recommendations:
+        out.print(recommendation.sentence, soft_wrap=True)
+    err.print(
+        f"wrote [bold]{result.report_path}[/] and [bold]{result.chart_svg}[/]", soft_wrap=True
     )
 
 

@@ -10,11 +10,15 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loaders.errors import BuildError, WarehouseLockedError
 from loaders.warehouse import WAREHOUSE_ENV, connect
+
+if TYPE_CHECKING:
+    from loaders.snapshot import PublishResult
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,6 +29,8 @@ class BuildSummary:
     warned: int
     failed: int
     warnings: tuple[str, ...]
+    # The read-only snapshot published after a successful ``build`` (None: not published).
+    snapshot: PublishResult | None = None
 
 
 @contextmanager
@@ -106,9 +112,19 @@ def build(
     vars: dict | None = None,
     target_path: Path | None = None,
     quiet: bool = True,
+    publish: bool = True,
 ) -> BuildSummary:
-    """``dbt build`` (seeds, models and tests) on the warehouse."""
-    return run_dbt(warehouse, "build", args, vars, target_path, quiet)
+    """``dbt build`` (seeds, models and tests) on the warehouse, then publish its snapshot.
+
+    The snapshot (:mod:`loaders.snapshot`) is published only when dbt succeeded: a failed
+    build raises before it and the readers keep the previous snapshot.
+    """
+    summary = run_dbt(warehouse, "build", args, vars, target_path, quiet)
+    if not publish:
+        return summary
+    from loaders.snapshot import publish as publish_snapshot
+
+    return replace(summary, snapshot=publish_snapshot(warehouse))
 
 
 def _results(res: object) -> list:

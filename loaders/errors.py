@@ -34,3 +34,9 @@ class BuildError(GraphletsError):
     """dbt failed: the warehouse keeps the state of the last successful build."""
 
     exit_code = 4
+
+
+class QueryRefusedError(GraphletsError):
+    """A statement sent to the read-only snapshot is not read-only (or reads files)."""
+
+    exit_code = 5

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL tests start their
-# own on 127.0.0.1). Installs only what is missing; needs root or sudo.
+# own on 127.0.0.1), the psql client and chromium. Installs only what is missing; needs
+# root or sudo.
 set -euo pipefail
 missing=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+# psql: the `graphlets serve` tests query the server with the real PostgreSQL client.
+command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+# chromium: the report tests open the HTML report in a real headless browser.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -29,9 +29,20 @@ def raw_state(warehouse: Path) -> dict:
 
 def load_in_subprocess(warehouse: Path, store: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "--warehouse", str(warehouse), "load", "mlmd",
-         str(store), "--source", "big"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "loaders.cli",
+            "--warehouse",
+            str(warehouse),
+            "load",
+            "mlmd",
+            str(store),
+            "--source",
+            "big",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

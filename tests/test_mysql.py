@@ -57,16 +57,25 @@ def test_mysql_reload_and_update(mariadb, stores, tmp_path: Path) -> None:
             (ids["pusher"],),
         )
     result = load_mlmd(warehouse, mariadb.url(database))
-    changed = {t.table: (t.rows_new, t.rows_updated) for t in result.tables
-               if t.rows_new or t.rows_updated or t.rows_deleted}
+    changed = {
+        t.table: (t.rows_new, t.rows_updated)
+        for t in result.tables
+        if t.rows_new or t.rows_updated or t.rows_deleted
+    }
     assert changed == {"Execution": (0, 1), "ExecutionProperty": (1, 0)}
 
 
 def test_mysql_wrong_password_is_one_line(mariadb, stores, tmp_path: Path) -> None:
     _, database, _ = stores
     warehouse = tmp_path / "w.duckdb"
-    result = run_cli("--warehouse", str(warehouse), "load", "mlmd",
-                     mariadb.url(database, password="not-the-password"), env=dict(os.environ))
+    result = run_cli(
+        "--warehouse",
+        str(warehouse),
+        "load",
+        "mlmd",
+        mariadb.url(database, password="not-the-password"),
+        env=dict(os.environ),
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Access denied" in lines[0], result.stderr

@@ -1,0 +1,144 @@
+"""``graphlets query``: read-only SQL on the published snapshot, printed as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+from rich.console import Console
+from rich.markup import escape
+from rich.measure import Measurement
+from rich.table import Table
+
+from loaders.errors import GraphletsError, QueryRefusedError
+from loaders.snapshot import open_snapshot
+from loaders.sqlgate import ACCEPTED, gate
+
+FORMATS = ("table", "csv", "json")
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    columns: tuple[str, ...]
+    types: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def run_query(snapshot: Path, sql: str) -> list[ResultSet]:
+    """Run every statement of ``sql`` (all must be read-only) on the snapshot at ``snapshot``."""
+    con = open_snapshot(snapshot)
+    try:
+        results = []
+        for statement in gate(con, sql):
+            try:
+                con.execute(statement)
+                description = con.description or []
+                rows = tuple(con.fetchall()) if description else ()
+            except duckdb.Error as exc:
+                raise engine_error(exc) from None
+            results.append(
+                ResultSet(
+                    tuple(d[0] for d in description),
+                    tuple(str(d[1]) for d in description),
+                    rows,
+                )
+            )
+        return results
+    finally:
+        con.close()
+
+
+def engine_error(exc: duckdb.Error) -> GraphletsError:
+    """A DuckDB error as a one-line user error; the engine's own refusals as refusals."""
+    text = _first_line(exc)
+    if isinstance(exc, duckdb.PermissionException):
+        return QueryRefusedError(
+            f"statement refused by the engine ({text})",
+            "file, network and extension access is disabled on the snapshot",
+        )
+    lowered = text.lower()
+    if "configuration has been locked" in lowered or "read-only mode" in lowered:
+        return QueryRefusedError(f"statement refused by the engine ({text})", ACCEPTED)
+    return GraphletsError(
+        f"query failed: {text}",
+        "fix the SQL; list the tables with: graphlets query 'show all tables'",
+    )
+
+
+def write(results: Sequence[ResultSet], fmt: str, out: IO[str], console: Console) -> None:
+    if fmt == "table":
+        for result in results:
+            table = as_table(result)
+            # Never squeeze columns to nothing: a wide result is printed wide (as psql does).
+            needed = Measurement.get(console, console.options.update_width(100_000), table)
+            if needed.maximum > console.width:
+                console = Console(
+                    file=console.file,
+                    width=needed.maximum,
+                    highlight=False,
+                    force_terminal=console.is_terminal,
+                    color_system=console.color_system,
+                )
+            console.print(table)
+    elif fmt == "csv":
+        for i, result in enumerate(results):
+            if i:
+                out.write("\n")
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(result.columns)
+            writer.writerows([[_text(v) for v in row] for row in result.rows])
+    elif fmt == "json":
+        documents = [as_records(r) for r in results]
+        json.dump(documents[0] if len(documents) == 1 else documents, out, default=_jsonable)
+        out.write("\n")
+    else:
+        raise GraphletsError(f"unknown format {fmt!r}", "use one of: " + ", ".join(FORMATS))
+
+
+def as_table(result: ResultSet) -> Table:
+    table = Table(*result.columns, show_edge=False, header_style="bold")
+    for row in result.rows:
+        table.add_row(*("[dim]NULL[/]" if v is None else escape(_text(v)) for v in row))
+    table.caption = f"{len(result.rows):,} row{'s' if len(result.rows) != 1 else ''}"
+    return table
+
+
+def as_records(result: ResultSet) -> list[dict[str, Any]]:
+    return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=_jsonable)
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID | dt.timedelta):
+        return str(value)
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,1042 @@
+"""The HTML report: the study's questions answered for one warehouse, on one page.
+
+``write_report`` reads the marts (opened read-only) and writes ``index.html``: a headline
+table, one section per question of the study (the queries of ``analyses/``, rendered with
+``ref()`` pointing at the ``marts`` schema, so the report and ad-hoc SQL give the same
+numbers) and drawings of the most common graphlet shapes. The page is self-contained: the
+charts are inline SVG drawn by matplotlib with text as paths, the style sheet is inline, and
+there is no script, font or stylesheet to fetch, so it opens from disk with no network.
+
+A warehouse without marts, or with too little data for a chart, gets a "no data"
+placeholder in place of that chart, never an error.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import jinja2
+
+from loaders.warehouse import connect
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+ANALYSES_DIR = PROJECT_DIR / "analyses"
+MARTS_SCHEMA = "marts"
+TOP_SHAPES = 6
+
+ROLES = (
+    "ingest",
+    "analyze",
+    "validate",
+    "transform",
+    "tune",
+    "train",
+    "evaluate",
+    "infra_validate",
+    "push",
+    "resolve",
+    "other",
+)
+ROLE_COLORS = {
+    "ingest": "#4e79a7",
+    "analyze": "#76b7b2",
+    "validate": "#59a14f",
+    "transform": "#edc948",
+    "tune": "#b07aa1",
+    "train": "#e15759",
+    "evaluate": "#f28e2b",
+    "infra_validate": "#ff9da7",
+    "push": "#9c755f",
+    "resolve": "#bab0ac",
+    "other": "#8c8c8c",
+}
+OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
+OUTCOME_COLORS = {
+    "pushed": "#59a14f",
+    "not_blessed": "#f28e2b",
+    "infra_rejected": "#ff9da7",
+    "not_pushed": "#e15759",
+    "training_failed": "#8c8c8c",
+    "pending": "#bab0ac",
+}
+WASTE_CLASSES = ("productive", "wasted", "pending", "orphan")
+
+Row = dict[str, Any]
+
+
+# -- reading -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Result:
+    """Rows of one query, or why there are none (``missing``: the marts are not built)."""
+
+    rows: tuple[Row, ...] = ()
+    missing: str | None = None
+
+    def values(self, column: str) -> list[float]:
+        """The column's finite numeric values."""
+        out = []
+        for row in self.rows:
+            value = row.get(column)
+            if isinstance(value, int | float) and math.isfinite(value):
+                out.append(float(value))
+        return out
+
+
+@dataclass
+class _Reader:
+    con: duckdb.DuckDBPyConnection
+    analyses_dir: Path = ANALYSES_DIR
+    _jinja: jinja2.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+    def query(self, sql: str) -> Result:
+        try:
+            cursor = self.con.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return Result(tuple(dict(zip(names, row, strict=True)) for row in cursor.fetchall()))
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return Result(missing=first)
+
+    def analysis(self, name: str) -> Result:
+        """Run ``analyses/<name>.sql`` with ``ref('x')`` read as ``marts.x``."""
+        text = (self.analyses_dir / f"{name}.sql").read_text(encoding="utf-8")
+        sql = self._jinja.from_string(text).render(ref=lambda model: f'{MARTS_SCHEMA}."{model}"')
+        return self.query(sql)
+
+
+# -- charts --------------------------------------------------------------------------------------
+_SVG_START = re.compile(r"^.*?(?=<svg\b)", re.S)
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_SVG_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+
+
+def _figure(width: float, height: float, ncols: int = 1):
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasSVG(fig)
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    for ax in axes:
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(True, color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return fig, list(axes)
+
+
+def _svg(fig, salt: str) -> str:
+    """The figure as an inline SVG element: no XML prolog, metadata or namespace URLs.
+
+    Text is drawn as paths (no font to load); ``salt`` makes element ids unique to the
+    chart and the output deterministic. An HTML parser puts inline ``<svg>`` in the SVG
+    namespace by itself, so the ``xmlns`` declarations (URLs) are dropped.
+    """
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    text = _SVG_START.sub("", buf.getvalue(), count=1)
+    text = _SVG_METADATA.sub("", text, count=1)
+    text = _SVG_XMLNS.sub("", text)
+    return text.replace("<svg ", f'<svg class="chart" role="img" aria-label="{salt}" ', 1)
+
+
+def _thin(points: Sequence[float], limit: int = 1500) -> list[float]:
+    """At most ``limit`` evenly spaced order statistics (keeps the SVG small)."""
+    if len(points) <= limit:
+        return list(points)
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
+
+
+def _cdf(ax, values: Sequence[float], label: str | None = None, color: str | None = None) -> None:
+    """The empirical CDF: share of items with a value at most x."""
+    xs = sorted(values)
+    n = len(xs)
+    ys = [(i + 1) / n for i in range(n)]
+    idx = _thin(list(range(n)))
+    ax.step(
+        [xs[0]] + [xs[int(i)] for i in idx],
+        [0.0] + [ys[int(i)] for i in idx],
+        where="post",
+        label=label,
+        color=color,
+        linewidth=1.6,
+    )
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share at most x")
+
+
+def _log_if_spread(ax, values: Sequence[float], axis: str = "x") -> None:
+    positive = [v for v in values if v > 0]
+    if positive and len(positive) == len(values) and max(positive) / min(positive) >= 50:
+        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+
+
+def _hist(ax, values: Sequence[float], color: str = "#4e79a7", integer: bool = False) -> None:
+    lo, hi = min(values), max(values)
+    if integer and hi - lo <= 40:
+        bins: Any = [b - 0.5 for b in range(int(lo), int(hi) + 2)]
+    else:
+        bins = min(40, max(5, int(math.sqrt(len(values)))))
+    if lo == hi and not integer:
+        bins = [lo - 0.5, hi + 0.5]
+    ax.hist(values, bins=bins, color=color, edgecolor="white", linewidth=0.5)
+    ax.set_ylabel("count")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def _quantile(values: Sequence[float], q: float) -> float | None:
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+# -- the page model ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Chart:
+    svg: str | None
+    caption: str
+    placeholder: str = "no data"
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    question: str
+    explanation: str
+    charts: tuple[Chart, ...]
+    tables: tuple[Table, ...] = ()
+
+
+def _chart(
+    name: str,
+    caption: str,
+    draw: Callable[..., None] | None,
+    missing: str | None = None,
+    size: tuple[float, float] = (6.4, 3.4),
+    ncols: int = 1,
+) -> Chart:
+    if draw is None:
+        return Chart(None, caption, placeholder=f"no data ({missing})" if missing else "no data")
+    fig, axes = _figure(size[0] * ncols, size[1], ncols)
+    draw(*axes)
+    return Chart(_svg(fig, name), caption)
+
+
+def _missing(*results: Result) -> str | None:
+    for result in results:
+        if result.missing:
+            return f"{result.missing}; run `graphlets build`"
+    return None
+
+
+# -- sections ------------------------------------------------------------------------------------
+def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
+    facts = reader.query(
+        f"""
+        with executions as (
+            select
+                count(*) as n_executions,
+                count(distinct pipeline_id) as n_pipelines,
+                coalesce(sum(cost), 0) as total_cost,
+                coalesce(sum(cost) filter (where waste_class = 'wasted'), 0) as wasted_cost
+            from {MARTS_SCHEMA}.fct_executions
+        ),
+        graphlets as (
+            select
+                count(*) as n_graphlets,
+                count(*) filter (where outcome <> 'training_failed') as n_models_trained,
+                count(*) filter (where is_pushed) as n_pushed
+            from {MARTS_SCHEMA}.fct_graphlets
+        )
+        select * from executions, graphlets
+        """
+    )
+    if facts.rows:
+        f = facts.rows[0]
+        pushed_share = f["n_pushed"] / f["n_models_trained"] if f["n_models_trained"] else None
+        waste_share = f["wasted_cost"] / f["total_cost"] if f["total_cost"] else None
+        headline = Table(
+            (
+                "pipelines",
+                "executions",
+                "models trained",
+                "graphlets",
+                "pushed share",
+                "waste share",
+                "total cost",
+            ),
+            (
+                (
+                    _num(f["n_pipelines"]),
+                    _num(f["n_executions"]),
+                    _num(f["n_models_trained"]),
+                    _num(f["n_graphlets"]),
+                    _pct(pushed_share),
+                    _pct(waste_share),
+                    _num(f["total_cost"], 0),
+                ),
+            ),
+        )
+    else:
+        headline = Table(("no data",), ((_missing(facts) or "no data",),))
+    outcomes = reader.query(
+        f"select outcome, count(*) as n from {MARTS_SCHEMA}.fct_graphlets group by outcome"
+    )
+    counts = {row["outcome"]: row["n"] for row in outcomes.rows}
+    total = sum(counts.values())
+    outcome_table = Table(
+        ("outcome", "graphlets", "share"),
+        tuple(
+            (o, _num(counts.get(o, 0)), _pct(counts.get(o, 0) / total if total else None))
+            for o in OUTCOMES
+        ),
+    )
+    sources = reader.query(
+        f"""select source_id, count(*) as n_pipelines, max(as_of_at) as as_of_at
+            from {MARTS_SCHEMA}.rpt_deployment_cadence group by source_id order by source_id"""
+    )
+    source_table = Table(
+        ("source", "pipelines", "as-of time (UTC)"),
+        tuple(
+            (
+                str(r["source_id"]),
+                _num(r["n_pipelines"]),
+                r["as_of_at"].strftime("%Y-%m-%d %H:%M") if r["as_of_at"] else "–",
+            )
+            for r in sources.rows
+        )
+        or (("–", "–", _missing(sources) or "no sources"),),
+    )
+    return headline, outcome_table, source_table
+
+
+def _lifespan(reader: _Reader) -> Section:
+    result = reader.analysis("pipeline_lifespan")
+    lifespan = result.values("lifespan_days")
+    active = result.values("active_days")
+
+    def draw(ax) -> None:
+        _cdf(ax, lifespan, "lifespan (first to last activity)", "#4e79a7")
+        _cdf(ax, active, "active days", "#f28e2b")
+        ax.set_xlabel("days")
+        ax.legend(frameon=False, loc="lower right")
+
+    return Section(
+        "lifespan",
+        "Pipeline lifespan",
+        "How long do pipelines live, and on how many days do they run?",
+        "Empirical CDFs over pipelines: lifespan is the time between a pipeline's first and "
+        "last activity; active days are the UTC days on which at least one of its executions "
+        "started. Query: analyses/pipeline_lifespan.sql.",
+        (
+            _chart(
+                "lifespan-cdf",
+                "CDF of pipeline lifespan and active days",
+                draw if lifespan else None,
+                _missing(result),
+            ),
+        ),
+        (_distribution_table(("lifespan (days)", lifespan), ("active days", active)),),
+    )
+
+
+def _distribution_table(*columns: tuple[str, Sequence[float]], digits: int = 1) -> Table:
+    """n, median, mean, 90th percentile and maximum of each named list of values."""
+    rows = []
+    for name, values in columns:
+        rows.append(
+            (
+                name,
+                _num(len(values)),
+                _num(_quantile(values, 0.5), digits),
+                _num(statistics.fmean(values) if values else None, digits),
+                _num(_quantile(values, 0.9), digits),
+                _num(max(values) if values else None, digits),
+            )
+        )
+    return Table(("", "n", "median", "mean", "p90", "max"), tuple(rows))
+
+
+def _models(reader: _Reader) -> Section:
+    result = reader.analysis("models_per_pipeline")
+    trained = result.values("n_models_trained")
+    pushed = result.values("n_pushed")
+
+    def draw(ax_hist, ax_cdf) -> None:
+        _hist(ax_hist, trained, integer=True)
+        ax_hist.set_xlabel("models trained per pipeline")
+        _cdf(ax_cdf, trained, "models trained", "#4e79a7")
+        _cdf(ax_cdf, pushed, "models pushed", "#59a14f")
+        _log_if_spread(ax_cdf, [v + 1 for v in trained])
+        ax_cdf.set_xlabel("models per pipeline")
+        ax_cdf.legend(frameon=False, loc="lower right")
+
+    return Section(
+        "models",
+        "Models per pipeline",
+        "How many models does a pipeline train, and how many does it push?",
+        "Histogram and CDF over pipelines of the models trained (graphlets whose training "
+        "did not fail) and pushed. Query: analyses/models_per_pipeline.sql.",
+        (
+            _chart(
+                "models-per-pipeline",
+                "Models trained and pushed per pipeline",
+                draw if trained else None,
+                _missing(result),
+                ncols=2,
+                size=(4.6, 3.2),
+            ),
+        ),
+        (_distribution_table(("models trained", trained), ("models pushed", pushed)),),
+    )
+
+
+def _present_roles(rows: Iterable[Row]) -> list[str]:
+    seen = {row["role"] for row in rows}
+    return [r for r in ROLES if r in seen] + sorted(r for r in seen if r not in ROLES)
+
+
+def _frequency(reader: _Reader) -> Section:
+    result = reader.analysis("component_run_frequency")
+    roles = [r for r in _present_roles(result.rows) if r != "resolve"]
+    by_role = {
+        role: [
+            float(row["median_hours_between_runs"])
+            for row in result.rows
+            if row["role"] == role and row["median_hours_between_runs"] is not None
+        ]
+        for role in roles
+    }
+    per_day = {
+        role: [
+            float(row["runs_per_active_day"])
+            for row in result.rows
+            if row["role"] == role and row["runs_per_active_day"] is not None
+        ]
+        for role in roles
+    }
+    has_gaps = any(by_role.values())
+
+    def draw(ax_cdf, ax_bar) -> None:
+        values = [v for vs in by_role.values() for v in vs]
+        for role in roles:
+            if by_role[role]:
+                _cdf(ax_cdf, by_role[role], role, ROLE_COLORS.get(role))
+        _log_if_spread(ax_cdf, values)
+        ax_cdf.set_xlabel("median hours between consecutive runs of a component")
+        ax_cdf.legend(frameon=False, fontsize=7, loc="lower right")
+        shown = [r for r in roles if per_day[r]]
+        medians = [statistics.median(per_day[r]) for r in shown]
+        ax_bar.barh(shown, medians, color=[ROLE_COLORS.get(r, "#8c8c8c") for r in shown])
+        ax_bar.invert_yaxis()
+        ax_bar.set_xlabel("median runs per active day (over components)")
+
+    table = Table(
+        ("role", "components", "runs", "median runs / active day", "median hours between runs"),
+        tuple(
+            (
+                role,
+                _num(sum(1 for row in result.rows if row["role"] == role)),
+                _num(sum(row["n_runs"] for row in result.rows if row["role"] == role)),
+                _num(_quantile(per_day[role], 0.5), 2),
+                _num(_quantile(by_role[role], 0.5), 1),
+            )
+            for role in roles
+        ),
+    )
+    return Section(
+        "frequency",
+        "Component run frequency",
+        "How often does each pipeline component run?",
+        "Left: per role, the CDF over components (pipeline x node) of the median gap "
+        "between consecutive runs. Right: per role, the median over components of runs per "
+        "active day. Resolvers (bookkeeping, no work) are left out. "
+        "Query: analyses/component_run_frequency.sql.",
+        (
+            _chart(
+                "component-frequency",
+                "Run frequency of components by role",
+                draw if has_gaps else None,
+                _missing(result),
+                ncols=2,
+                size=(4.8, 3.4),
+            ),
+        ),
+        (table,),
+    )
+
+
+def _shapes(reader: _Reader) -> Section:
+    sizes = reader.query(
+        f"select n_executions, n_upstream, n_downstream from {MARTS_SCHEMA}.fct_graphlets"
+    )
+    shapes = reader.analysis("graphlet_size_and_topology")
+    drawable = reader.query(
+        f"""select shape_rank, nodes_json, edges_json, n_graphlets, share_of_graphlets,
+                   n_pipelines, median_n_executions, median_total_cost, pushed_share
+            from {MARTS_SCHEMA}.rpt_graphlet_shapes
+            where shape_rank <= {TOP_SHAPES} order by shape_rank"""
+    )
+    n_exec = sizes.values("n_executions")
+
+    def draw_sizes(ax_hist, ax_cover) -> None:
+        _hist(ax_hist, n_exec, integer=True)
+        ax_hist.set_xlabel("member executions per graphlet")
+        ranks = [row["shape_rank"] for row in shapes.rows]
+        cover = [row["cumulative_share_of_graphlets"] for row in shapes.rows]
+        ax_cover.step(ranks, cover, where="post", color="#e15759", linewidth=1.6)
+        ax_cover.plot(ranks, cover, "o", color="#e15759", markersize=3)
+        ax_cover.set_ylim(0, 1.02)
+        ax_cover.set_xlabel("shapes, most common first")
+        ax_cover.set_ylabel("share of graphlets covered")
+        _log_if_spread(ax_cover, ranks)
+
+    shape_chart = Chart(None, "The most common graphlet shapes")
+    if drawable.rows:
+        shape_chart = Chart(_shape_figure(list(drawable.rows)), shape_chart.caption)
+    elif drawable.missing:
+        shape_chart = Chart(None, shape_chart.caption, f"no data ({_missing(drawable)})")
+    table = Table(
+        (
+            "rank",
+            "graphlets",
+            "share",
+            "pipelines",
+            "nodes",
+            "edges",
+            "median size",
+            "median cost",
+            "pushed",
+            "shape_id",
+        ),
+        tuple(
+            (
+                _num(row["shape_rank"]),
+                _num(row["n_graphlets"]),
+                _pct(row["share_of_graphlets"]),
+                _num(row["n_pipelines"]),
+                _num(row["n_nodes"]),
+                _num(row["n_edges"]),
+                _num(row["median_n_executions"]),
+                _num(row["median_total_cost"], 0),
+                _pct(row["pushed_share"]),
+                row["shape_id"],
+            )
+            for row in shapes.rows[:10]
+        ),
+    )
+    return Section(
+        "shapes",
+        "Graphlet size and topology",
+        "How big is a graphlet, and how many distinct shapes do graphlets take?",
+        "Left: histogram of graphlet sizes (member executions). Right: share of graphlets "
+        "covered by the most common shapes. A shape is the component-level topology of a "
+        "graphlet: one node per `role:ShortTypeName` among its members, one arrow where a "
+        "member feeds another. Below, the most common shapes drawn left to right in data-flow "
+        "order. Query: analyses/graphlet_size_and_topology.sql.",
+        (
+            _chart(
+                "graphlet-sizes",
+                "Graphlet sizes and shape coverage",
+                draw_sizes if n_exec and shapes.rows else None,
+                _missing(sizes, shapes),
+                ncols=2,
+                size=(4.8, 3.2),
+            ),
+            shape_chart,
+        ),
+        (table,) if table.rows else (),
+    )
+
+
+def _layers(labels: list[str], edges: list[tuple[str, str]], hint: dict[str, float]) -> dict:
+    """Layer of each node: its longest path from a source node (a DAG), else the hint order."""
+    preds: dict[str, set[str]] = {label: set() for label in labels}
+    for a, b in edges:
+        if a != b and a in preds and b in preds:
+            preds[b].add(a)
+    layer: dict[str, int] = {}
+    remaining = set(labels)
+    while remaining:
+        ready = [n for n in remaining if preds[n] <= layer.keys()]
+        if not ready:  # a cycle: fall back to the order of the members' hops
+            order = sorted({hint.get(n, 0.0) for n in labels})
+            return {n: order.index(hint.get(n, 0.0)) for n in labels}
+        for n in ready:
+            layer[n] = 1 + max((layer[p] for p in preds[n]), default=-1)
+            remaining.discard(n)
+    return layer
+
+
+def _shape_figure(rows: list[Row]) -> str:
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, Patch
+
+    tallest = max(_shape_height(row) for row in rows)
+    fig = Figure(figsize=(12.4, (1.25 + 0.45 * tallest) * len(rows) + 0.4), layout="constrained")
+    FigureCanvasSVG(fig)
+    axes = fig.subplots(len(rows), 1, squeeze=False).ravel()
+    for ax, row in zip(axes, rows, strict=False):
+        nodes = json.loads(row["nodes_json"]) if isinstance(row["nodes_json"], str) else []
+        edges = json.loads(row["edges_json"]) if isinstance(row["edges_json"], str) else []
+        labels = [n["label"] for n in nodes]
+        role_of = {n["label"]: n["role"] for n in nodes}
+        hint = {n["label"]: float(n["median_signed_hops"] or 0) for n in nodes}
+        pairs = [(e["from_label"], e["to_label"]) for e in edges]
+        layer = _layers(labels, pairs, hint)
+        columns: dict[int, list[str]] = {}
+        for label in labels:  # labels come in role order: keeps each column stable
+            columns.setdefault(layer[label], []).append(label)
+        pos = {}
+        for x, column in columns.items():  # each column centred on y = 0
+            for i, label in enumerate(column):
+                pos[label] = (x, (len(column) - 1) / 2 - i)
+        boxes = {}
+        for label in labels:
+            short = label.split(":", 1)[-1]
+            short = short if len(short) <= 16 else short[:15] + "…"
+            text = ax.text(
+                *pos[label],
+                short,
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if role_of[label] in ("train", "ingest", "push") else "#222",
+                bbox={
+                    "boxstyle": "round,pad=0.35",
+                    "facecolor": ROLE_COLORS.get(role_of[label], "#8c8c8c"),
+                    "edgecolor": "none",
+                },
+                zorder=3,
+            )
+            boxes[label] = text
+        for k, (a, b) in enumerate(pairs):
+            if a == b or a not in pos or b not in pos:
+                continue
+            span = abs(layer[b] - layer[a])
+            # edges that skip layers arc above or below the row, alternately
+            bend = 0.0 if span <= 1 else (1 if k % 2 else -1) * (0.12 + 0.05 * span) / span
+            arrow = FancyArrowPatch(
+                pos[a],
+                pos[b],
+                patchA=boxes[a].get_bbox_patch(),
+                patchB=boxes[b].get_bbox_patch(),
+                arrowstyle="-|>",
+                mutation_scale=8,
+                color="#555",
+                linewidth=0.8,
+                connectionstyle=f"arc3,rad={bend:.3f}",
+                zorder=4,
+            )
+            ax.add_patch(arrow)
+        ax.set_xlim(-0.6, max(layer.values(), default=0) + 0.6)
+        ax.set_ylim(-(tallest / 2) - 0.45, tallest / 2 + 0.45)
+        ax.set_axis_off()
+        ax.set_title(
+            f"#{row['shape_rank']}: {_pct(row['share_of_graphlets'])} of graphlets "
+            f"({_num(row['n_graphlets'])}), {_plural(row['n_pipelines'], 'pipeline')}; "
+            f"median {_num(row['median_n_executions'])} executions, "
+            f"{_pct(row['pushed_share'])} pushed",
+            fontsize=8.5,
+        )
+    roles = sorted(
+        {n["role"] for row in rows for n in json.loads(row["nodes_json"] or "[]")},
+        key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES),
+    )
+    fig.legend(
+        handles=[Patch(color=ROLE_COLORS.get(r, "#8c8c8c"), label=r) for r in roles],
+        loc="outside lower center",
+        ncols=len(roles),
+        frameon=False,
+        fontsize=8,
+    )
+    return _svg(fig, "graphlet-shapes")
+
+
+def _shape_height(row: Row) -> int:
+    """Nodes in the widest layer of a shape (sets the drawing's height)."""
+    nodes = json.loads(row["nodes_json"] or "[]")
+    edges = json.loads(row["edges_json"] or "[]")
+    labels = [n["label"] for n in nodes]
+    hint = {n["label"]: float(n["median_signed_hops"] or 0) for n in nodes}
+    layer = _layers(labels, [(e["from_label"], e["to_label"]) for e in edges], hint)
+    counts: dict[int, int] = {}
+    for value in layer.values():
+        counts[value] = counts.get(value, 0) + 1
+    return max(counts.values(), default=1)
+
+
+def _plural(n: int | None, word: str) -> str:
+    return f"{_num(n)} {word}" + ("" if n == 1 else "s")
+
+
+def _cost(reader: _Reader) -> Section:
+    result = reader.analysis("cost_by_role")
+    rows = [r for r in result.rows if r["share_of_cost"] is not None]
+
+    def draw(ax) -> None:
+        roles = [r["role"] for r in rows]
+        ys = list(range(len(roles)))
+        cost = [r["share_of_cost"] or 0 for r in rows]
+        waste = [r["share_of_waste"] or 0 for r in rows]
+        ax.barh([y - 0.2 for y in ys], cost, height=0.4, color="#4e79a7", label="share of cost")
+        ax.barh([y + 0.2 for y in ys], waste, height=0.4, color="#e15759", label="share of waste")
+        ax.set_yticks(ys, roles)
+        ax.invert_yaxis()
+        ax.set_xlabel("share")
+        ax.legend(frameon=False, loc="lower right")
+
+    table = Table(
+        ("role", "executions", "cost", "share of cost", "share of waste", "wasted share of role"),
+        tuple(
+            (
+                r["role"],
+                _num(r["n_executions"]),
+                _num(r["cost"], 0),
+                _pct(r["share_of_cost"]),
+                _pct(r["share_of_waste"]),
+                _pct(r["waste_fraction"]),
+            )
+            for r in rows
+        ),
+    )
+    return Section(
+        "cost",
+        "Cost by component role",
+        "Where does the compute go, by component role, and where is the waste?",
+        "Each role's share of all cost and of all wasted cost (over every source). Cost is "
+        "the unit of fct_executions.cost. Query: analyses/cost_by_role.sql.",
+        (
+            _chart(
+                "cost-by-role",
+                "Share of cost and of waste by role",
+                draw if rows else None,
+                _missing(result),
+                size=(7.0, 3.6),
+            ),
+        ),
+        (table,) if rows else (),
+    )
+
+
+def _push_rate(reader: _Reader) -> Section:
+    result = reader.analysis("push_rate")
+    rates = result.values("push_rate")
+    outcomes = reader.query(
+        f"select outcome, count(*) as n from {MARTS_SCHEMA}.fct_graphlets group by outcome"
+    )
+    counts = {row["outcome"]: row["n"] for row in outcomes.rows}
+    total = sum(counts.values())
+
+    def draw(ax_hist, ax_outcomes) -> None:
+        if rates:
+            ax_hist.hist(
+                rates,
+                bins=[i / 20 for i in range(21)],
+                color="#59a14f",
+                edgecolor="white",
+                linewidth=0.5,
+            )
+        ax_hist.set_xlabel("push rate per pipeline (pushed / judged models)")
+        ax_hist.set_ylabel("pipelines")
+        shares = [counts.get(o, 0) / total for o in OUTCOMES]
+        ax_outcomes.barh(list(OUTCOMES), shares, color=[OUTCOME_COLORS[o] for o in OUTCOMES])
+        ax_outcomes.invert_yaxis()
+        ax_outcomes.set_xlabel("share of graphlets")
+
+    return Section(
+        "push-rate",
+        "Push rate",
+        "How often does training lead to a deployed model?",
+        "Left: histogram over pipelines of the push rate (models pushed over trained models "
+        "whose outcome is final). Right: all graphlets by outcome (spec section 3). "
+        "Query: analyses/push_rate.sql.",
+        (
+            _chart(
+                "push-rate",
+                "Push rate per pipeline and graphlet outcomes",
+                draw if total else None,
+                _missing(result, outcomes),
+                ncols=2,
+                size=(4.8, 3.2),
+            ),
+        ),
+        (_distribution_table(("push rate", rates), digits=2),) if rates else (),
+    )
+
+
+def _waste(reader: _Reader) -> Section:
+    result = reader.analysis("waste_distribution")
+    fractions = result.values("waste_fraction")
+    curve = [
+        (r["share_of_pipelines"], r["cumulative_share_of_waste"])
+        for r in result.rows
+        if r["cumulative_share_of_waste"] is not None
+    ]
+    totals = {c: sum(float(r[f"{c}_cost"] or 0) for r in result.rows) for c in WASTE_CLASSES}
+    total = sum(totals.values())
+
+    def draw(ax_curve, ax_hist) -> None:
+        if curve:
+            ax_curve.plot(
+                [0] + [c[0] for c in curve],
+                [0] + [c[1] for c in curve],
+                color="#e15759",
+                linewidth=1.6,
+                label="pipelines by waste",
+            )
+            ax_curve.plot(
+                [0, 1],
+                [0, 1],
+                color="#999",
+                linestyle="--",
+                linewidth=0.8,
+                label="waste spread evenly",
+            )
+            ax_curve.legend(frameon=False, loc="lower right")
+        ax_curve.set_xlim(0, 1)
+        ax_curve.set_ylim(0, 1.02)
+        ax_curve.set_xlabel("share of pipelines, most wasteful first")
+        ax_curve.set_ylabel("cumulative share of waste")
+        ax_hist.hist(
+            fractions,
+            bins=[i / 20 for i in range(21)],
+            color="#e15759",
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        ax_hist.set_xlabel("waste fraction of a pipeline's cost")
+        ax_hist.set_ylabel("pipelines")
+
+    table = Table(
+        ("waste class", "cost", "share of all cost"),
+        tuple(
+            (c, _num(totals[c], 0), _pct(totals[c] / total if total else None))
+            for c in WASTE_CLASSES
+        ),
+    )
+    return Section(
+        "waste",
+        "Waste and its distribution over pipelines",
+        "How much compute is wasted, and how is the waste spread over pipelines?",
+        "Left: concentration of waste: pipelines ranked by wasted cost, against the share "
+        "of all waste they hold (the dashed diagonal would be waste spread evenly). Right: "
+        "histogram over pipelines of the wasted share of their cost. Waste is the cost of "
+        "executions that never reached a pushed model (spec section 5). "
+        "Query: analyses/waste_distribution.sql.",
+        (
+            _chart(
+                "waste",
+                "Concentration of waste and waste fraction per pipeline",
+                draw if fractions else None,
+                _missing(result),
+                ncols=2,
+                size=(4.8, 3.2),
+            ),
+        ),
+        (table,) if result.rows else (),
+    )
+
+
+def _cadence(reader: _Reader) -> Section:
+    result = reader.analysis("deployment_cadence")
+    gaps = result.values("median_hours_between_pushes")
+    staleness = result.values("time_averaged_staleness_hours")
+    per_day = result.values("pushes_per_day")
+
+    def draw(ax_gaps, ax_stale) -> None:
+        if gaps:
+            _cdf(ax_gaps, gaps, color="#4e79a7")
+            _log_if_spread(ax_gaps, gaps)
+        ax_gaps.set_xlabel("median hours between pushes")
+        if staleness:
+            _cdf(ax_stale, staleness, color="#b07aa1")
+            _log_if_spread(ax_stale, staleness)
+        ax_stale.set_xlabel("time-averaged staleness of the serving model (hours)")
+
+    return Section(
+        "cadence",
+        "Deployment cadence and freshness",
+        "How often do pipelines deploy, and how fresh is the model they serve?",
+        "CDFs over pipelines that pushed: the median gap between pushes, and the "
+        "time-averaged staleness of the serving model (age of the latest pushed model's "
+        "training, averaged exactly over the window from the first push to the source's "
+        "as-of time: spec section 6). Query: analyses/deployment_cadence.sql.",
+        (
+            _chart(
+                "cadence",
+                "Time between pushes and staleness of the serving model",
+                draw if (gaps or staleness) else None,
+                _missing(result),
+                ncols=2,
+                size=(4.8, 3.2),
+            ),
+        ),
+        (
+            _distribution_table(
+                ("pushes per day", per_day),
+                ("median hours between pushes", gaps),
+                ("time-averaged staleness (hours)", staleness),
+                digits=2,
+            ),
+        )
+        if per_day
+        else (),
+    )
+
+
+# -- the page ------------------------------------------------------------------------------------
+_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>graphlets report</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+       margin: 0; color: #222; background: #fafafa; line-height: 1.45; }
+header, main { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 24px; }
+h1 { margin: 0 0 4px 0; font-size: 26px; }
+h2 { margin: 0 0 4px 0; font-size: 20px; border-bottom: 2px solid #e15759; padding-bottom: 4px; }
+.sub { color: #666; margin: 0 0 12px 0; }
+nav a { margin-right: 14px; color: #4e79a7; text-decoration: none; font-size: 14px; }
+section { background: #fff; border: 1px solid #e5e5e5; border-radius: 6px;
+          padding: 16px 20px; margin: 18px 0; }
+.question { font-style: italic; font-size: 17px; margin: 6px 0; }
+.explain { color: #555; font-size: 14px; margin: 4px 0 10px 0; }
+figure { margin: 10px 0; }
+figcaption { color: #666; font-size: 13px; }
+svg.chart { max-width: 100%; height: auto; display: block; }
+.placeholder { border: 2px dashed #ccc; color: #888; padding: 36px; text-align: center;
+               border-radius: 6px; font-size: 15px; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+th, td { border-bottom: 1px solid #eee; padding: 4px 10px; text-align: right; }
+th { background: #f3f3f3; }
+td:first-child, th:first-child { text-align: left; }
+table.headline td { font-size: 20px; font-weight: 600; text-align: center; }
+table.headline th { text-align: center; }
+.tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+td.mono { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; }
+footer { color: #888; font-size: 12px; max-width: 1180px; margin: 0 auto 24px; padding: 0 24px; }
+</style>
+</head>
+<body>
+<header>
+<h1>graphlets report</h1>
+<p class="sub">Warehouse <code>{{ warehouse }}</code>. Model graphlets, cost and waste of
+the ML pipelines it holds, after <i>Production Machine Learning Pipelines: Empirical
+Analysis and Optimization Opportunities</i> (SIGMOD 2021).</p>
+<nav>{% for s in sections %}<a href="#{{ s.key }}">{{ s.title }}</a>{% endfor %}</nav>
+</header>
+<main>
+<section id="headline">
+<h2>Headline</h2>
+{{ render_table(headline, "headline") }}
+<div class="tables">
+{{ render_table(outcomes) }}
+{{ render_table(sources) }}
+</div>
+</section>
+{% for s in sections %}
+<section id="{{ s.key }}">
+<h2>{{ s.title }}</h2>
+<p class="question">{{ s.question }}</p>
+<p class="explain">{{ s.explanation }}</p>
+{% for c in s.charts %}
+<figure>
+{% if c.svg %}{{ c.svg | safe }}{% else -%}
+<div class="placeholder">{{ c.placeholder }}</div>{% endif %}
+<figcaption>{{ c.caption }}</figcaption>
+</figure>
+{% endfor %}
+<div class="tables">{% for t in s.tables %}{{ render_table(t) }}{% endfor %}</div>
+</section>
+{% endfor %}
+</main>
+<footer>Written by <code>graphlets report</code> from the marts schema; every number
+can be reproduced with the queries in <code>analyses/</code> (<code>dbt compile</code>
+renders them). Costs are in the unit of <code>fct_executions.cost</code>.</footer>
+</body>
+</html>
+"""
+
+_TABLE_MACRO = """{% macro render_table(t, css="") -%}
+<table class="{{ css }}"><thead><tr>{% for h in t.header %}<th>{{ h }}</th>{% endfor %}</tr>
+</thead><tbody>{% for row in t.rows %}<tr>{% for cell in row %}<td{%
+if t.header[loop.index0] == "shape_id" %} class="mono"{% endif %}>{{ cell }}</td>{%
+endfor %}</tr>{% endfor %}</tbody></table>
+{%- endmacro %}"""
+
+
+def render_html(warehouse: Path, reader: _Reader) -> str:
+    headline, outcomes, sources = _headline(reader)
+    sections = [
+        _lifespan(reader),
+        _models(reader),
+        _frequency(reader),
+        _shapes(reader),
+        _cost(reader),
+        _push_rate(reader),
+        _waste(reader),
+        _cadence(reader),
+    ]
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = env.from_string(_TABLE_MACRO + _TEMPLATE)
+    return template.render(
+        warehouse=str(warehouse),
+        headline=headline,
+        outcomes=outcomes,
+        sources=sources,
+        sections=sections,
+    )
+
+
+def write_report(warehouse: Path, out_dir: Path) -> Path:
+    """Write the report on ``warehouse`` to ``out_dir/index.html``; return that path."""
+    con = connect(warehouse, read_only=True)
+    try:
+        html = render_html(warehouse, _Reader(con))
+    finally:
+        con.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = out_dir / "index.html"
+    index.write_text(html, encoding="utf-8")
+    return index

@@ -1,0 +1,287 @@
+"""The read-only gate in front of the published snapshot (``graphlets query`` and ``serve``).
+
+Three independent layers, so that a gap in one is caught by the next:
+
+1. **sqlglot** (DuckDB dialect) parses every statement; only read-only statements are
+   accepted (SELECT, WITH ... SELECT, FROM-first, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE,
+   EXPLAIN and a short list of catalog PRAGMAs). The whole tree is walked, so DML hidden in a
+   CTE or a subquery is found, as are functions that read files or the environment
+   (``read_csv``, ``read_text``, ``glob``, ``getenv``, ``query`` ...) and table names that
+   are file paths.
+2. **DuckDB's own parser** (``extract_statements``) splits the same text; the statement
+   count must agree with sqlglot's (a disagreement means the two parsers read the text
+   differently, e.g. through string-escape or comment tricks) and each statement must be a
+   SELECT or an EXPLAIN by DuckDB's own classification. The statements executed are
+   DuckDB's, never a re-generated text.
+3. **The engine**: the snapshot is attached read-only, external access is disabled and the
+   configuration locked (:func:`loaders.snapshot.open_snapshot`), so even a statement both
+   parsers misjudged cannot read a file, write one, attach a database or change a setting.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from loaders.errors import GraphletsError, QueryRefusedError
+
+# sqlglot warns on stderr for every statement it parses as an opaque Command; such
+# statements are refused or checked here, the warning is noise.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+ACCEPTED = (
+    "only read-only statements run on the snapshot: SELECT, WITH ... SELECT, FROM ..., "
+    "VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN and catalog PRAGMAs (table_info...)"
+)
+
+# PRAGMAs that only read the catalog (DuckDB turns each into a SELECT).
+READ_ONLY_PRAGMAS = frozenset(
+    {
+        "collations",
+        "database_list",
+        "database_size",
+        "functions",
+        "metadata_info",
+        "platform",
+        "show_databases",
+        "show_tables",
+        "show_tables_expanded",
+        "storage_info",
+        "table_info",
+        "version",
+    }
+)
+
+# DuckDB's own classification of the statements that may run.
+READ_ONLY_TYPES = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+
+_WHY = (
+    ((exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable), "changes data"),
+    ((exp.Create, exp.Drop, exp.Alter, exp.Comment), "changes the schema"),
+    ((exp.Copy, exp.Export), "reads or writes files"),
+    ((exp.Attach, exp.Detach, exp.Use), "changes the attached databases"),
+    ((exp.Install,), "installs extensions"),
+    ((exp.Set,), "changes settings"),
+    ((exp.Transaction, exp.Commit, exp.Rollback), "controls transactions"),
+    ((exp.Into,), "writes a table"),
+    ((exp.Pragma,), "is not a catalog PRAGMA"),
+    ((exp.Analyze,), "changes statistics"),
+)
+_DENIED = tuple(cls for classes, _ in _WHY for cls in classes)
+
+_COMMAND_WHY = {
+    "CALL": "calls a table function or procedure",
+    "CHECKPOINT": "writes the database file",
+    "COPY": "reads or writes files",
+    "EXECUTE": "runs a prepared statement",
+    "EXPORT": "writes files",
+    "IMPORT": "reads files",
+    "INSTALL": "installs extensions",
+    "LOAD": "loads extensions",
+    "PREPARE": "creates a prepared statement",
+    "RESET": "changes settings",
+    "SET": "changes settings",
+    "VACUUM": "changes the database file",
+}
+
+# Functions that read files, the network, secrets or the environment, or run SQL text that
+# the gate has not seen. The engine refuses them too (external access is off); refusing them
+# here gives a clear message and does not depend on that setting alone.
+_DENIED_FUNCTIONS = frozenset(
+    {
+        "getenv",
+        "glob",
+        "query",
+        "query_table",
+        "sniff_csv",
+        "json_execute_serialized_sql",
+        "load_aws_credentials",
+        "duckdb_secrets",
+        "which_secret",
+        "http_get",
+        "http_post",
+        "pg_read_file",
+        "pg_read_binary_file",
+        "pg_ls_dir",
+    }
+)
+_DENIED_PREFIXES = (
+    "read_",
+    "parquet_",
+    "sqlite_",
+    "mysql_",
+    "postgres_",
+    "iceberg_",
+    "delta_",
+    "ducklake_",
+    "json_execute",
+)
+_DENIED_SUFFIXES = ("_scan", "_attach")
+_PATHLIKE = re.compile(r"[/\\:~]|\.[A-Za-z0-9]+$")
+_SIMPLE_NAME = re.compile(
+    r'^\s*(?:all\s+tables|tables|databases|(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+)){0,2})\s*$', re.I
+)
+
+
+def refuse(label: str, why: str) -> QueryRefusedError:
+    return QueryRefusedError(f"{label} refused (it {why})", ACCEPTED)
+
+
+def check(sql: str) -> int:
+    """Parse ``sql`` with sqlglot and refuse anything not read-only; return the statement count."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
+        raise QueryRefusedError(
+            f"statement refused: the read-only checker cannot parse it ({_first_line(exc)})",
+            "write it as a plain SELECT (" + ACCEPTED + ")",
+        ) from None
+    for number, statement in enumerate(statements, start=1):
+        try:
+            _check_statement(statement)
+        except QueryRefusedError as exc:
+            if len(statements) > 1:
+                exc.problem = f"statement {number} of {len(statements)}: {exc.problem}"
+                exc.args = (exc.message,)
+            raise
+    return len(statements)
+
+
+def _check_statement(statement: exp.Expression) -> None:
+    if isinstance(statement, exp.Command):
+        _check_command(statement)
+        return
+    if isinstance(statement, exp.Pragma):
+        name = _pragma_name(statement)
+        if name not in READ_ONLY_PRAGMAS:
+            raise refuse(f"PRAGMA {name or ''}".strip(), "is not a read-only catalog PRAGMA")
+        _check_tree(statement.this, top=statement)
+        return
+    if not isinstance(
+        statement,
+        exp.Select
+        | exp.SetOperation
+        | exp.Values
+        | exp.Subquery
+        | exp.Describe
+        | exp.Show
+        | exp.Summarize,
+    ):
+        label = _label(statement)
+        raise refuse(label, _why(statement) or "is not a read-only statement")
+    _check_tree(statement, top=statement)
+
+
+def _check_command(statement: exp.Command) -> None:
+    name = str(statement.this).upper()
+    rest = statement.expression
+    if isinstance(rest, exp.Literal):
+        rest = rest.name
+    elif isinstance(rest, exp.Expression):
+        rest = rest.sql(dialect="duckdb")
+    rest = str(rest or "")
+    if name == "EXPLAIN":
+        inner = re.sub(r"^\s*analy[sz]e\b", "", rest, flags=re.I)
+        if check(inner) != 1:
+            raise refuse("EXPLAIN", "does not explain exactly one statement")
+        return
+    if name == "SHOW" and _SIMPLE_NAME.match(rest):
+        return
+    raise refuse(name, _COMMAND_WHY.get(name, "is not a read-only statement"))
+
+
+def _check_tree(root: exp.Expression, top: exp.Expression) -> None:
+    for node in root.walk():
+        if node is not top and isinstance(node, _DENIED):
+            raise refuse(f"{_label(node)} inside the statement", _why(node))
+        if isinstance(node, exp.Command):
+            raise refuse(f"{_label(node)} inside the statement", "is not a read-only statement")
+        if isinstance(node, exp.Func):
+            name = _function_name(node)
+            if _denied_function(name) or type(node).__name__.startswith("Read"):
+                raise refuse(
+                    f"function {name.lower()}()",
+                    "reads files, the network or the environment, or runs unchecked SQL",
+                )
+        if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+            for part in node.parts:
+                if _PATHLIKE.search(part.name):
+                    raise refuse(f"table {part.name!r}", "looks like a file path, not a table")
+
+
+def _denied_function(name: str) -> bool:
+    name = name.lower()
+    return (
+        name in _DENIED_FUNCTIONS
+        or name.startswith(_DENIED_PREFIXES)
+        or name.endswith(_DENIED_SUFFIXES)
+    )
+
+
+def _function_name(node: exp.Func) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.this)
+    return node.sql_name()
+
+
+def _pragma_name(statement: exp.Pragma) -> str | None:
+    target = statement.this
+    if isinstance(target, exp.Anonymous):
+        return str(target.this).lower()
+    if isinstance(target, exp.Column | exp.Identifier):
+        return target.name.lower()
+    return None
+
+
+def _label(node: exp.Expression) -> str:
+    for classes, _ in _WHY:
+        if isinstance(node, classes):
+            key = node.key.upper()
+            return {"TRUNCATETABLE": "TRUNCATE", "INTO": "SELECT INTO", "TRANSACTION": "BEGIN"}.get(
+                key, key
+            )
+    text = node.sql(dialect="duckdb").strip()
+    return (text.split() or [node.key])[0].upper()
+
+
+def _why(node: exp.Expression) -> str | None:
+    for classes, why in _WHY:
+        if isinstance(node, classes):
+            return why
+    return None
+
+
+def split(con: duckdb.DuckDBPyConnection, sql: str, expected: int) -> list[duckdb.Statement]:
+    """DuckDB's own statements for ``sql``: each must be a SELECT or an EXPLAIN."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise GraphletsError(f"syntax error: {_first_line(exc)}", "fix the SQL") from None
+    if len(statements) != expected:
+        raise QueryRefusedError(
+            f"statement refused: its boundaries are ambiguous (sqlglot reads {expected} "
+            f"statements, DuckDB {len(statements)})",
+            "check quotes, backslashes and comments; " + ACCEPTED,
+        )
+    for statement in statements:
+        if statement.type not in READ_ONLY_TYPES:
+            kind = statement.type.name
+            raise refuse(kind, "is not a read-only statement by DuckDB's own parser")
+    return statements
+
+
+def gate(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
+    """Both parsers' verdicts on ``sql``: the DuckDB statements to execute, or a refusal."""
+    expected = check(sql)
+    if expected == 0:
+        raise GraphletsError("no statement to run", "pass a SELECT")
+    return split(con, sql, expected)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

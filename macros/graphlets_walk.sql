@@ -1,0 +1,85 @@
+{#-
+    The one place where the project recurses (spec section 2, ARCHITECTURE "recursion in
+    one place"). A breadth-first walk over a prepared edge list; models are thin calls.
+
+    seeds       relation (model or CTE name) with `walk_id`, `execution_id`: where each
+                walk starts (hops 0). A walk is identified by its `walk_id`.
+    edges       relation with `from_execution_id`, `to_execution_id`: the walk goes from
+                `from` to `to`. Stop rules (other trainers, history edges, resolvers,
+                baseline inputs) are applied by the model that prepares the edge list, so
+                the walk itself only knows the depth bound.
+    max_hops    the depth bound (var `graphlets_max_hops`): no row is deeper.
+    path_flag   optional boolean column of `edges`. The result's `is_flagged_path` is true
+                when every path that reached the row crossed a flagged edge (used to tell
+                what reaches an anchor only through a tuner).
+
+    Returns one row per (walk_id, execution_id) reached, the seed included:
+    `hops` (shortest distance from the seed), `is_at_hop_bound` (reached at `max_hops`
+    with an edge onward: the bound, not the graph, ended the walk there) and, with
+    path_flag, `is_flagged_path`.
+
+    Set semantics (`union`, not `union all`) keep the walk finite on cycles and stop a row
+    from being expanded twice at the same depth; the depth bound guarantees termination.
+    A plain recursive union over a prebuilt edge table is the measured fastest form in
+    DuckDB (shared/reference/environment.md); what keeps it linear is that the edge lists
+    never let a walk pass another trainer.
+-#}
+{% macro graphlets_walk(seeds, edges, max_hops, path_flag=none) -%}
+    {{ return(adapter.dispatch('graphlets_walk', 'graphlets')(
+        seeds, edges, max_hops, path_flag)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_walk(seeds, edges, max_hops, path_flag) -%}
+    with recursive walk_steps (
+        walk_id,
+        execution_id,
+        hops{% if path_flag %},
+        is_flagged{% endif %}
+    ) as (
+        select
+            walk_seeds.walk_id,
+            walk_seeds.execution_id,
+            0{% if path_flag %},
+            false{% endif %}
+        from {{ seeds }} as walk_seeds
+        union
+        select
+            walk_steps.walk_id,
+            walk_edges.to_execution_id,
+            walk_steps.hops + 1{% if path_flag %},
+            walk_steps.is_flagged or walk_edges.{{ path_flag }}{% endif %}
+        from walk_steps
+        inner join {{ edges }} as walk_edges
+            on walk_steps.execution_id = walk_edges.from_execution_id
+        where walk_steps.hops < {{ max_hops }}
+    ),
+
+    -- Rows at the bound with an edge onward: the bound, not the graph, ended the walk.
+    -- (Kept an equi-join: a left join on `hops = max_hops and ...` makes DuckDB fall
+    -- back to a nested loop over the whole walk.)
+    bound_hits as (
+        select distinct
+            walk_steps.walk_id,
+            walk_steps.execution_id
+        from walk_steps
+        where
+            walk_steps.hops = {{ max_hops }}
+            and walk_steps.execution_id in (
+                select walk_edges.from_execution_id from {{ edges }} as walk_edges
+            )
+    )
+
+    select
+        walk_steps.walk_id,
+        walk_steps.execution_id,
+        min(walk_steps.hops) as hops,
+        {%- if path_flag %}
+        bool_and(walk_steps.is_flagged) as is_flagged_path,
+        {%- endif %}
+        bool_or(bound_hits.walk_id is not null) as is_at_hop_bound
+    from walk_steps
+    left join bound_hits
+        on walk_steps.walk_id = bound_hits.walk_id
+        and walk_steps.execution_id = bound_hits.execution_id
+    group by walk_steps.walk_id, walk_steps.execution_id
+{%- endmacro %}

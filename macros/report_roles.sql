@@ -1,0 +1,24 @@
+{#- The roles of spec section 1 in pipeline order (ingest first, push last): the order in
+    which reports list roles and in which a graphlet shape's signature lists its nodes.
+    A role the list does not know sorts last. -#}
+{% macro report_role_order(role_column) -%}
+    coalesce(
+        list_position(
+            ['ingest', 'analyze', 'validate', 'transform', 'tune', 'train', 'evaluate',
+             'infra_validate', 'push', 'resolve', 'other'],
+            {{ role_column }}
+        ),
+        99
+    )
+{%- endmacro %}
+
+{#- The label of an execution in a graphlet shape: `role:ShortTypeName`, the type name
+    after its last dot (the full name when it ends with a dot). -#}
+{% macro report_node_label(role_column, type_name_column) -%}
+    {{ role_column }}
+        || ':'
+        || coalesce(
+            nullif(regexp_extract({{ type_name_column }}, '[^.]*$'), ''),
+            {{ type_name_column }}
+        )
+{%- endmacro %}

@@ -1,0 +1,622 @@
+"""The study's marts, analyses and HTML report, checked against answers worked out by hand.
+
+The corpus (tests/report_corpus.py) is small enough to compute every number on paper; the
+expected values below are written as the arithmetic that gives them, not copied from a
+build. One warehouse is built per module; the report is opened in a real headless browser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders.dbt import PROJECT_DIR, build, run_dbt
+from loaders.mlmd import load_mlmd
+from loaders.mlmd_store import StoreWriter
+from loaders.report import _layers, write_report
+from tests.conftest import run_cli
+from tests.report_corpus import report_corpus
+from tests.stores import EXAMPLE_GEN, HOUR, T0
+
+T0_AT = datetime(2026, 1, 1)
+APPROX = {"rel": 1e-9, "abs": 1e-9}
+ANALYSES = (
+    "pipeline_lifespan",
+    "models_per_pipeline",
+    "component_run_frequency",
+    "graphlet_size_and_topology",
+    "cost_by_role",
+    "push_rate",
+    "waste_distribution",
+    "deployment_cadence",
+)
+
+
+def at(hours: float) -> datetime:
+    return T0_AT + timedelta(hours=hours)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    root = tmp_path_factory.mktemp("reports")
+    store = root / "hand.sqlite"
+    ids = report_corpus(store)
+    warehouse = root / "warehouse.duckdb"
+    load_mlmd(warehouse, str(store))
+    build(warehouse, target_path=root / "target")
+    return warehouse, ids
+
+
+@pytest.fixture(scope="module")
+def warehouse(corpus) -> Path:
+    return corpus[0]
+
+
+def rows(warehouse: Path, sql: str, params: list | None = None) -> list[dict]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cursor = con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def by_key(items: list[dict], *keys: str) -> dict:
+    return {tuple(r[k] for k in keys) if len(keys) > 1 else r[keys[0]]: r for r in items}
+
+
+def assert_row(actual: dict, expected: dict) -> None:
+    for column, value in expected.items():
+        if isinstance(value, float):
+            assert actual[column] == pytest.approx(value, **APPROX), column
+        else:
+            assert actual[column] == value, column
+
+
+# -- the tables ----------------------------------------------------------------------------------
+def test_component_frequency(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_component_frequency"), "pipeline_id", "node_id")
+    assert len(got) == 10
+    a_cost = 40 + 3 + 450 + 20 + 3  # pipeline cadence: every cost property, CACHED is 0
+    # ExampleGen starts 0, 10, 30, 36: gaps 10, 20, 6 -> median 10; days 0 and 1.
+    assert_row(
+        got[("hand/cadence", "CsvExampleGen")],
+        {
+            "role": "ingest",
+            "type_name": EXAMPLE_GEN,
+            "n_runs": 4,
+            "n_completed_runs": 4,
+            "n_cached_runs": 0,
+            "n_failed_runs": 0,
+            "n_active_days": 2,
+            "runs_per_active_day": 2.0,
+            "median_hours_between_runs": 10.0,
+            "first_run_at": at(0),
+            "last_run_at": at(36),
+            "n_graphlets_fed": 5,  # E4 feeds both T4 and the failed T5
+            "cost": 40.0,
+            "wasted_cost": 10.0,  # E2 fed only the not-blessed T2
+            "share_of_pipeline_cost": 40 / a_cost,
+        },
+    )
+    # StatisticsGen at 1 and (CACHED) 11: one gap of 10; nothing reads its output.
+    assert_row(
+        got[("hand/cadence", "StatisticsGen")],
+        {
+            "role": "analyze",
+            "n_runs": 2,
+            "n_completed_runs": 1,
+            "n_cached_runs": 1,
+            "n_orphan_runs": 2,
+            "n_active_days": 1,
+            "runs_per_active_day": 2.0,
+            "median_hours_between_runs": 10.0,
+            "n_graphlets_fed": 0,
+            "cost": 3.0,
+            "share_of_pipeline_cost": 3 / a_cost,
+        },
+    )
+    # Trainer starts 2, 12, 32, 40, 50: gaps 10, 20, 8, 10 -> sorted 8 10 10 20 -> median 10.
+    assert_row(
+        got[("hand/cadence", "Trainer")],
+        {
+            "role": "train",
+            "n_runs": 5,
+            "n_completed_runs": 4,
+            "n_failed_runs": 1,
+            "n_active_days": 3,
+            "runs_per_active_day": 5 / 3,
+            "median_hours_between_runs": 10.0,
+            "n_graphlets_fed": 5,
+            "cost": 450.0,
+            "wasted_cost": 150.0,
+            "share_of_pipeline_cost": 450 / a_cost,
+        },
+    )
+    # Pusher starts 6, 36, 46: gaps 30 and 10 -> median (10 + 30) / 2 = 20.
+    assert_row(
+        got[("hand/cadence", "Pusher")],
+        {
+            "n_runs": 3,
+            "n_active_days": 2,
+            "runs_per_active_day": 1.5,
+            "median_hours_between_runs": 20.0,
+            "n_graphlets_fed": 3,
+            "share_of_pipeline_cost": 3 / a_cost,
+        },
+    )
+    assert_row(
+        got[("hand/cadence", "Evaluator")],
+        {"n_runs": 4, "median_hours_between_runs": 10.0, "n_graphlets_fed": 4},
+    )
+    # A single run has no gap.
+    assert_row(
+        got[("hand/transformed", "Transform")],
+        {"role": "transform", "n_runs": 1, "median_hours_between_runs": None, "cost": 30.0},
+    )
+    assert_row(
+        got[("hand/transformed", "CsvExampleGen")],
+        {"n_runs": 3, "median_hours_between_runs": 19.5, "n_orphan_runs": 1},  # 28, 11
+    )
+
+
+def test_waste_by_pipeline(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_waste_by_pipeline"), "pipeline_id")
+    # cadence: G1, G3, G4 pushed; G2 not blessed (E2 + T2 + V2 = 115 wasted); T5 failed
+    # (50 wasted) but its ExampleGen E4 is also in the pushed G4 (productive).
+    productive = (10 + 100 + 5 + 1) * 3
+    assert_row(
+        got["hand/cadence"],
+        {
+            "source_id": "hand",
+            "pipeline_name": "cadence",
+            "n_executions": 18,
+            "n_graphlets": 5,
+            "n_models_trained": 4,
+            "n_pushed": 3,
+            "n_wasted_graphlets": 2,
+            "total_cost": 516.0,
+            "productive_cost": float(productive),
+            "wasted_cost": 165.0,
+            "pending_cost": 0.0,
+            "orphan_cost": 3.0,
+            "waste_fraction": 165 / 516,
+            "share_of_source_waste": 1.0,
+            "waste_rank_in_source": 1,
+        },
+    )
+    # transformed: the pushed graphlet (262), the pending one (20 + 200), an orphan run (20).
+    assert_row(
+        got["hand/transformed"],
+        {
+            "n_executions": 8,
+            "n_graphlets": 2,
+            "n_pushed": 1,
+            "n_wasted_graphlets": 0,
+            "total_cost": 502.0,
+            "productive_cost": 262.0,
+            "wasted_cost": 0.0,
+            "pending_cost": 220.0,
+            "orphan_cost": 20.0,
+            "waste_fraction": 0.0,
+            "share_of_source_waste": 0.0,
+            "waste_rank_in_source": 2,
+        },
+    )
+
+
+def staleness_by_riemann_sum(pushes: list[tuple[float, float]], end: float) -> float:
+    """Time-averaged staleness, by brute force: (push hour, trained hour) pairs, 1-minute steps."""
+    pushes = sorted(pushes)
+    start = pushes[0][0]
+    n = round((end - start) * 60)
+    total = 0.0
+    for i in range(n):
+        mid = start + (i + 0.5) / 60
+        serving = [trained for pushed, trained in pushes if pushed <= mid][-1]
+        total += mid - serving
+    return total / n
+
+
+def test_deployment_cadence(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_deployment_cadence"), "pipeline_id")
+    # cadence: pushes at 6, 36, 46 of models trained at 4, 34, 42; as-of time 60 (the last
+    # ExampleGen of `transformed` ends then). Staleness grows linearly between pushes:
+    #   [6, 36]: from 2 to 32  -> 30 * (2 + 32) / 2 = 510
+    #   [36, 46]: from 2 to 12 -> 10 * (2 + 12) / 2 = 70
+    #   [46, 60]: from 4 to 18 -> 14 * (4 + 18) / 2 = 154
+    # over a window of 60 - 6 = 54 hours.
+    expected = (510 + 70 + 154) / 54
+    assert expected == pytest.approx(
+        staleness_by_riemann_sum([(6, 4), (36, 34), (46, 42)], 60), rel=1e-6
+    )
+    assert_row(
+        got["hand/cadence"],
+        {
+            "n_graphlets": 5,
+            "n_pushes": 3,
+            "first_push_at": at(6),
+            "last_push_at": at(46),
+            "as_of_at": at(60),
+            "observed_days": 60 / 24,
+            "pushes_per_day": 3 / (60 / 24),
+            "median_hours_between_pushes": 20.0,  # gaps 30 and 10
+            "staleness_window_days": 54 / 24,
+            "time_averaged_staleness_hours": expected,
+            "staleness_at_as_of_hours": 60.0 - 42.0,
+        },
+    )
+    # transformed: one push at 26 of a model trained at 24, window [26, 60]: staleness
+    # from 2 to 36, average 19. First activity at 20: 40 hours observed.
+    assert_row(
+        got["hand/transformed"],
+        {
+            "n_pushes": 1,
+            "pushes_per_day": 1 / (40 / 24),
+            "median_hours_between_pushes": None,
+            "time_averaged_staleness_hours": 19.0,
+            "staleness_at_as_of_hours": 36.0,
+        },
+    )
+
+
+def test_cost_by_role(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_cost_by_role"), "role")
+    total = 516 + 502
+    wasted = 165
+    expected = {  # role: (executions, cost, wasted)
+        "ingest": (7, 40 + 60, 10),
+        "analyze": (2, 3, 0),
+        "transform": (1, 30, 0),
+        "train": (7, 450 + 400, 100 + 50),
+        "evaluate": (5, 20 + 10, 5),
+        "push": (4, 3 + 2, 0),
+    }
+    assert set(got) == set(expected)
+    for role, (n, cost, waste) in expected.items():
+        assert_row(
+            got[role],
+            {
+                "source_id": "hand",
+                "n_executions": n,
+                "cost": float(cost),
+                "wasted_cost": float(waste),
+                "share_of_cost": cost / total,
+                "share_of_waste": waste / wasted,
+                "waste_fraction": waste / cost,
+            },
+        )
+    assert got["ingest"]["role_order"] < got["train"]["role_order"] < got["push"]["role_order"]
+
+
+FULL = (
+    "ingest:CsvExampleGen;train:Trainer;evaluate:Evaluator;push:Pusher | "
+    "ingest:CsvExampleGen>train:Trainer;train:Trainer>evaluate:Evaluator;"
+    "train:Trainer>push:Pusher;evaluate:Evaluator>push:Pusher"
+)
+TRANSFORMED = (
+    "ingest:CsvExampleGen;transform:Transform;train:Trainer;evaluate:Evaluator;push:Pusher | "
+    "ingest:CsvExampleGen>transform:Transform;ingest:CsvExampleGen>train:Trainer;"
+    "transform:Transform>train:Trainer;train:Trainer>evaluate:Evaluator;"
+    "train:Trainer>push:Pusher;evaluate:Evaluator>push:Pusher"
+)
+EVALUATED = (
+    "ingest:CsvExampleGen;train:Trainer;evaluate:Evaluator | "
+    "ingest:CsvExampleGen>train:Trainer;train:Trainer>evaluate:Evaluator"
+)
+TRAINED = "ingest:CsvExampleGen;train:Trainer | ingest:CsvExampleGen>train:Trainer"
+
+
+def test_graphlet_shapes(corpus) -> None:
+    warehouse, ids = corpus
+    signature_of = {
+        r["source_trainer_execution_id"]: r["shape_signature"]
+        for r in rows(
+            warehouse,
+            "select g.source_trainer_execution_id, s.shape_signature "
+            "from intermediate.int_graphlet_signatures as s "
+            "join marts.fct_graphlets as g using (graphlet_id)",
+        )
+    }
+    # G1, G3 and G4 have the same topology; T2 was only evaluated; the failed T5 and the
+    # pending Tb2 have the same shape in two pipelines; Tb1 has a Transform.
+    assert signature_of[ids["t1"]] == signature_of[ids["t3"]] == signature_of[ids["t4"]] == FULL
+    assert signature_of[ids["t2"]] == EVALUATED
+    assert signature_of[ids["t5"]] == signature_of[ids["tb2"]] == TRAINED
+    assert signature_of[ids["tb1"]] == TRANSFORMED
+
+    shapes = by_key(rows(warehouse, "from marts.rpt_graphlet_shapes"), "shape_signature")
+    assert set(shapes) == {FULL, EVALUATED, TRAINED, TRANSFORMED}
+    for signature, shape in shapes.items():
+        assert shape["shape_id"] == hashlib.md5(signature.encode()).hexdigest()[:16]
+    assert_row(
+        shapes[FULL],
+        {
+            "shape_rank": 1,
+            "n_nodes": 4,
+            "n_edges": 4,
+            "n_graphlets": 3,
+            "share_of_graphlets": 3 / 7,
+            "n_pipelines": 1,
+            "n_pushed": 3,
+            "pushed_share": 1.0,
+            "min_n_executions": 4,
+            "median_n_executions": 4.0,
+            "median_total_cost": 116.0,  # 10 + 100 + 5 + 1
+            "attributed_cost": 116 + 116 + (5 + 100 + 5 + 1),  # E4 split with T5's graphlet
+        },
+    )
+    assert_row(
+        shapes[TRAINED],
+        {
+            "shape_rank": 2,
+            "n_graphlets": 2,
+            "n_pipelines": 2,
+            "n_pushed": 0,
+            "median_n_executions": 2.0,
+            "median_total_cost": ((10 + 50) + (20 + 200)) / 2,
+        },
+    )
+    assert shapes[FULL]["node_labels"] == FULL.split(" | ")[0].split(";")
+    nodes = json.loads(shapes[TRANSFORMED]["nodes_json"])
+    assert [n["label"] for n in nodes] == TRANSFORMED.split(" | ")[0].split(";")
+    hops = {n["label"]: n["median_signed_hops"] for n in nodes}
+    assert hops == {
+        "ingest:CsvExampleGen": -1,
+        "transform:Transform": -1,
+        "train:Trainer": 0,
+        "evaluate:Evaluator": 1,
+        "push:Pusher": 1,
+    }
+    edges = json.loads(shapes[TRANSFORMED]["edges_json"])
+    assert [f"{e['from_label']}>{e['to_label']}" for e in edges] == TRANSFORMED.split(" | ")[
+        1
+    ].split(";")
+
+
+def test_dim_pipelines_gains_activity_columns(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.dim_pipelines"), "pipeline_id")
+    # cadence: activity from 0 to 51 (the failed trainer's end); runs start on days 0, 1, 2.
+    # 4 models trained (T5 failed), all judged, 3 pushed.
+    assert_row(
+        got["hand/cadence"],
+        {"lifespan_days": 51 / 24, "active_days": 3, "n_models_trained": 4, "push_rate": 0.75},
+    )
+    # transformed: 20 to 60; days 0 (20, 21, 22), 1 (24, 26), 2 (48, 50, 59); the pending
+    # model is not judged yet, so 1 pushed of 1 judged.
+    assert_row(
+        got["hand/transformed"],
+        {"lifespan_days": 40 / 24, "active_days": 3, "n_models_trained": 2, "push_rate": 1.0},
+    )
+
+
+# -- analyses ------------------------------------------------------------------------------------
+def test_docs_generate_renders_the_analyses_and_documents_every_column(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    for name in ANALYSES:
+        text = (PROJECT_DIR / "analyses" / f"{name}.sql").read_text()
+        assert text.startswith("-- Question: "), name
+    run_dbt(warehouse, "docs generate", target_path=tmp_path)
+
+    # every mart (and the reports' building blocks) and every column is described
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    checked = set()
+    for uid, table in catalog["nodes"].items():
+        model = manifest["nodes"][uid]
+        if model["schema"] != "marts" and "/reports/" not in model["original_file_path"]:
+            continue
+        checked.add(model["name"])
+        assert model["description"].strip(), f"{model['name']} has no description"
+        undocumented = [
+            column
+            for column in table["columns"]
+            if not model["columns"].get(column, {}).get("description", "").strip()
+        ]
+        assert undocumented == [], f"undocumented columns of {model['name']} (every mart "
+        "column must be described in its yml: issue 4)"
+    reports = {
+        "rpt_component_frequency",
+        "rpt_waste_by_pipeline",
+        "rpt_deployment_cadence",
+        "rpt_graphlet_shapes",
+        "rpt_cost_by_role",
+    }
+    assert reports | {"dim_pipelines", "int_pipeline_activity"} <= checked
+    exposure = manifest["exposures"]["exposure.graphlets.html_report"]
+    assert {f"model.graphlets.{name}" for name in reports} <= set(exposure["depends_on"]["nodes"])
+
+    # the analyses render, and the report runs exactly the same queries
+    compiled = tmp_path / "compiled" / "graphlets" / "analyses"
+    assert sorted(p.stem for p in compiled.glob("*.sql")) == sorted(ANALYSES)
+    from loaders.report import _Reader
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reader = _Reader(con)
+        for name in ANALYSES:
+            sql = (compiled / f"{name}.sql").read_text()
+            assert "{{" not in sql
+            via_dbt = con.execute(sql).fetchall()
+            via_report = reader.analysis(name)
+            assert via_report.missing is None, name
+            assert via_dbt, name
+            assert [tuple(r.values()) for r in via_report.rows] == via_dbt, name
+    finally:
+        con.close()
+
+
+def test_waste_distribution_analysis(warehouse: Path) -> None:
+    from loaders.report import _Reader
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        result = _Reader(con).analysis("waste_distribution")
+    finally:
+        con.close()
+    assert [
+        (r["pipeline_id"], r["share_of_pipelines"], r["cumulative_share_of_waste"])
+        for r in result.rows
+    ] == [("hand/cadence", 0.5, 1.0), ("hand/transformed", 1.0, 1.0)]
+
+
+# -- the HTML report -----------------------------------------------------------------------------
+EXTERNAL = re.compile(
+    r"<script|<link|@import|@font-face|url\(\s*['\"]?(?!#)|\bsrc\s*=|https?://", re.IGNORECASE
+)
+
+
+def chromium(page: Path, tmp: Path) -> tuple[list[str], Path]:
+    """Open the page in headless Chromium; its console messages and a full-page screenshot."""
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is not installed: run `make system-deps` (scripts/system-deps.sh)")
+    shot = tmp / f"{page.parent.name}.png"
+    profile = tmp / f"profile-{page.parent.name}"
+    proc = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--screenshot={shot}",
+            "--window-size=1280,4000",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert shot.exists(), proc.stderr[-2000:]
+    return [line for line in proc.stderr.splitlines() if re.search(r":CONSOLE\b", line)], shot
+
+
+def ink(shot: Path) -> tuple[float, float]:
+    """(grey-level standard deviation, share of pixels that are not page background)."""
+    from PIL import Image, ImageStat
+
+    with Image.open(shot) as image:
+        grey = image.convert("L")
+        stddev = ImageStat.Stat(grey).stddev[0]
+        histogram = grey.histogram()
+    return stddev, 1 - sum(histogram[245:]) / sum(histogram)
+
+
+def test_the_console_check_catches_errors(tmp_path: Path) -> None:
+    """The browser check is not vacuous: a page that logs an error is caught."""
+    page = tmp_path / "bad" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<!doctype html><p>x</p><script>console.error('boom'); nope();</script>")
+    console, _ = chromium(page, tmp_path)
+    assert any("boom" in line for line in console)
+    assert any("nope is not defined" in line for line in console)
+
+
+def test_report_renders_in_a_browser(warehouse: Path, tmp_path: Path) -> None:
+    index = write_report(warehouse, tmp_path / "report")
+    assert index == tmp_path / "report" / "index.html"
+    html = index.read_text()
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    # every chart has data on this corpus: 9 charts, no placeholder
+    assert html.count('<svg class="chart"') == 9
+    assert 'class="placeholder"' not in html
+    headline = re.search(r'<table class="headline">.*?</table>', html, re.S).group(0)
+    cells = re.findall(r"<td>([^<]*)</td>", headline)
+    # 2 pipelines, 26 executions, 6 models trained of 7 graphlets, 4 of 6 pushed,
+    # 165 of 1018 wasted, total cost 1018
+    assert cells == ["2", "26", "6", "7", "66.7%", "16.2%", "1,018"]
+    for section in (
+        "lifespan",
+        "models",
+        "frequency",
+        "shapes",
+        "cost",
+        "push-rate",
+        "waste",
+        "cadence",
+    ):
+        assert f'<section id="{section}">' in html
+    console, shot = chromium(index, tmp_path)
+    assert console == []
+    stddev, inked = ink(shot)
+    assert stddev > 20 and inked > 0.03, (stddev, inked)
+
+
+def test_report_on_an_empty_warehouse(tmp_path: Path) -> None:
+    warehouse = tmp_path / "empty.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    index = write_report(warehouse, tmp_path / "empty")
+    html = index.read_text()
+    assert '<svg class="chart"' not in html
+    assert html.count('class="placeholder"') == 9
+    assert "no data" in html and "graphlets build" in html
+    assert not EXTERNAL.search(html)
+    console, shot = chromium(index, tmp_path)
+    assert console == []
+    stddev, inked = ink(shot)
+    assert stddev > 5 and inked > 0.005, (stddev, inked)
+
+
+def test_report_command_on_a_tiny_warehouse(tmp_path: Path) -> None:
+    """One pipeline that only ingested once: marts exist, but no graphlet, push or gap."""
+    store = tmp_path / "tiny.sqlite"
+    with StoreWriter(store) as w:
+        pipeline = w.context("pipeline", "tiny", T0)
+        run = w.execution(EXAMPLE_GEN, "COMPLETE", T0, T0 + HOUR, contexts=(pipeline,))
+        examples = w.artifact("Examples", "/tiny/1", T0 + HOUR)
+        w.event(run, examples, "OUTPUT", T0 + HOUR, "examples")
+    warehouse = tmp_path / "tiny.duckdb"
+    load_mlmd(warehouse, str(store))
+    build(warehouse, target_path=tmp_path / "target")
+    out = tmp_path / "tiny-report"
+    result = run_cli("--warehouse", str(warehouse), "report", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert str(out / "index.html") in result.stderr.replace("\n", "")
+    html = (out / "index.html").read_text()
+    # lifespan, models per pipeline (0), cost by role and waste have a value to show; run
+    # gaps, graphlet sizes and shapes, outcomes and pushes do not
+    assert html.count('<svg class="chart"') == 4
+    assert html.count('class="placeholder">no data<') == 5
+    console, _ = chromium(out / "index.html", tmp_path)
+    assert console == []
+
+
+def test_report_command_needs_a_warehouse(tmp_path: Path) -> None:
+    result = run_cli("--warehouse", str(tmp_path / "none.duckdb"), "report", "--out", "x")
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_shape_layers() -> None:
+    # a DAG: longest path from a source
+    assert _layers(["a", "b", "c"], [("a", "b"), ("b", "c"), ("a", "c")], {}) == {
+        "a": 0,
+        "b": 1,
+        "c": 2,
+    }
+    # a cycle (corrupt store): the members' median hops order the layers instead
+    hint = {"a": -1.0, "b": 0.0, "c": 1.0}
+    assert _layers(["a", "b", "c"], [("a", "b"), ("b", "a"), ("b", "c")], hint) == {
+        "a": 0,
+        "b": 1,
+        "c": 2,
+    }
