@@ -28,6 +28,7 @@ BASELINE = "never_prune"
 
 POLICY_COLORS = {
     "learned": "#e15759",
+    "learned_value": "#9c755f",
     "stale_data": "#4e79a7",
     "unpushed_streak": "#59a14f",
     "validation_anomalies": "#f28e2b",
@@ -45,6 +46,8 @@ POLICY_WORDS = {
     "{t:g} or more anomalies",
     "learned": "skipping a training when the classifier gives it less than a {t:.1%} chance "
     "of being pushed",
+    "learned_value": "skipping a training when its chance of being pushed, weighed by its "
+    "expected cost and its pipeline's cadence, is below {t:.1%}",
 }
 GROUP_WORDS = {
     "all": "All pipelines",
@@ -240,27 +243,36 @@ def describe(
 def _draw(
     points: list[OperatingPoint], max_staleness_increase: float, chosen: OperatingPoint | None
 ):
+    """Three panels: the whole curve, a close-up around the budget, pushes lost."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 4.4))
+    fig = Figure(figsize=(15, 4.6))
     FigureCanvasAgg(fig)
-    ax_stale, ax_push = fig.subplots(1, 2)
+    ax_stale, ax_zoom, ax_push = fig.subplots(1, 3)
+    budget = 100 * max_staleness_increase
+    zoom_right = max(2 * budget, 1.0)
     by_policy: dict[str, list[OperatingPoint]] = {}
     for p in points:
         if p.policy != BASELINE:
             by_policy.setdefault(p.policy, []).append(p)
+    zoom_ys: list[float] = []
     for policy, pts in sorted(by_policy.items()):
         pts = sorted(pts, key=lambda p: (p.waste_saved_fraction, p.staleness_increase_fraction))
         color = POLICY_COLORS.get(policy, "#8c8c8c")
         for ax, x_of in (
             (ax_stale, lambda p: 100 * p.staleness_increase_fraction),
+            (ax_zoom, lambda p: 100 * p.staleness_increase_fraction),
             (ax_push, lambda p: 100 * p.pushes_lost_fraction),
         ):
             xs = [x_of(p) for p in pts]
             ys = [100 * p.waste_saved_fraction for p in pts]
             ax.plot(xs, ys, marker="o", ms=4, lw=1.4, color=color, label=policy)
             for p, x, y in zip(pts, xs, ys, strict=True):
+                if ax is ax_zoom and x > zoom_right:
+                    continue
+                if ax is ax_zoom:
+                    zoom_ys.append(y)
                 ax.annotate(
                     f"{p.threshold:g}",
                     (x, y),
@@ -269,34 +281,35 @@ def _draw(
                     fontsize=6.5,
                     color=color,
                 )
-    ax_stale.axvline(100 * max_staleness_increase, color="#555555", ls="--", lw=1)
-    ax_stale.text(
-        100 * max_staleness_increase,
-        2,
-        f" budget {max_staleness_increase:.0%}",
-        fontsize=7.5,
-        color="#555555",
-    )
-    if chosen is not None:
-        ax_stale.plot(
-            [100 * chosen.staleness_increase_fraction],
-            [100 * chosen.waste_saved_fraction],
-            marker="*",
-            ms=16,
-            color="#222222",
-            ls="none",
-            label="recommended",
-        )
+    for ax in (ax_stale, ax_zoom):
+        ax.axvline(budget, color="#555555", ls="--", lw=1)
+        if chosen is not None:
+            ax.plot(
+                [100 * chosen.staleness_increase_fraction],
+                [100 * chosen.waste_saved_fraction],
+                marker="*",
+                ms=16,
+                color="#222222",
+                ls="none",
+                label="recommended",
+            )
+    ax_stale.text(budget, 2, f" budget {max_staleness_increase:.0%}", fontsize=7.5, color="#555555")
     for ax, xlabel in (
         (ax_stale, "time-averaged staleness added (%)"),
+        (ax_zoom, "time-averaged staleness added (%)"),
         (ax_push, "pushes lost (%)"),
     ):
-        ax.set_xscale("symlog", linthresh=1.0)
-        ax.set_ylim(0, 100)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("waste saved (%)")
         ax.grid(True, alpha=0.3)
+    for ax in (ax_stale, ax_push):
+        ax.set_xscale("symlog", linthresh=1.0)
+        ax.set_ylim(0, 100)
+    ax_zoom.set_xlim(0, zoom_right)
+    if zoom_ys:
+        ax_zoom.set_ylim(max(0.0, min(zoom_ys) - 5), min(100.0, max(zoom_ys) + 5))
     ax_stale.set_title("Waste saved vs freshness (numbers: thresholds)", fontsize=10)
+    ax_zoom.set_title(f"Close-up: up to {zoom_right:g}% staleness added", fontsize=10)
     ax_push.set_title("Waste saved vs pushes lost", fontsize=10)
     ax_stale.legend(fontsize=8, loc="upper left")
     fig.tight_layout()

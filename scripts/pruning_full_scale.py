@@ -31,37 +31,54 @@ from loaders.pruning_report import write_prune_report
 REPO = Path(__file__).resolve().parent.parent
 TARGET_WASTE, BUDGET = 0.5, 0.05
 
-# Where the evaluation range's waste sits: what no policy can save (upstream work, spent
-# before any decision), what pipelines that never push waste, and the rest by whether the
-# graphlet had new data since the last blessed model.
+# Where the evaluation range's waste sits: what a policy can save at all (anchors and
+# downstream members; upstream work is spent before any decision), in pipelines that never
+# push, in trainings with no data newer than the last blessed model's, the rest; how much of
+# it is priced by `cost` properties (machine-seconds) rather than durations.
 WASTE_BREAKDOWN = """
 with decisions as (
     select * from marts.fct_pruning_decisions where policy = 'never_prune'
 ),
 features as (select * from marts.fct_graphlet_features),
-totals as (select sum(evaluation_wasted_cost) as wasted, sum(evaluation_cost) as cost
-           from marts.rpt_pruning_pipelines where policy = 'never_prune'),
+splits as (select * from intermediate.int_pruning_splits),
+evaluation_executions as (
+    select x.*
+    from marts.fct_executions as x
+    inner join splits using (source_id)
+    where x.started_at >= splits.split_at
+),
+totals as (
+    select
+        sum(cost) as evaluation_cost,
+        sum(cost) filter (where waste_class = 'wasted') as evaluation_wasted_cost,
+        sum(cost) filter (where waste_class = 'wasted' and cost_basis = 'property')
+            as wasted_cost_from_cost_properties,
+        count(*) filter (where cost_basis = 'property') * 1.0 / count(*)
+            as executions_with_cost_property_share
+    from evaluation_executions
+),
 savable as (
     select
-        sum(d.potential_saved_wasted_cost) as savable,
+        sum(d.potential_saved_wasted_cost) as savable_wasted_cost,
+        sum(d.potential_saved_wasted_cost) filter (where p.n_pushed = 0)
+            as savable_in_never_pushing_pipelines,
         sum(d.potential_saved_wasted_cost) filter (
-            where g.n_pushed = 0) as in_never_pushing_pipelines,
+            where p.n_pushed > 0 and f.span_advance_since_last_blessed <= 0)
+            as savable_with_no_new_data_since_blessed,
         sum(d.potential_saved_wasted_cost) filter (
-            where g.n_pushed > 0 and f.span_advance_since_last_blessed <= 0)
-            as no_new_data_since_blessed,
-        sum(d.potential_saved_wasted_cost) filter (
-            where g.n_pushed > 0 and coalesce(f.span_advance_since_last_blessed > 0, true))
-            as other
+            where p.n_pushed > 0 and coalesce(f.span_advance_since_last_blessed > 0, true))
+            as savable_other,
+        avg(case when d.is_pushed then 1.0 else 0.0 end) as push_rate,
+        avg(case when d.is_pushed then 1.0 else 0.0 end) filter (
+            where f.span_advance_since_last_blessed <= 0) as push_rate_no_new_data,
+        avg(case when d.is_pushed then 1.0 else 0.0 end) filter (
+            where p.n_pushed > 0 and coalesce(f.span_advance_since_last_blessed > 0, true))
+            as push_rate_other
     from decisions as d
     inner join features as f using (graphlet_id)
-    inner join marts.dim_pipelines as g on d.pipeline_id = g.pipeline_id
+    inner join marts.dim_pipelines as p on d.pipeline_id = p.pipeline_id
 )
-select totals.wasted, totals.cost, savable.*,
-    (select count(*) filter (where is_pushed) * 1.0 / count(*) from decisions) as push_rate,
-    (select avg(case when is_pushed then 1.0 else 0.0 end) from decisions as d
-     inner join features as f using (graphlet_id)
-     where f.span_advance_since_last_blessed <= 0) as push_rate_no_new_data
-from totals, savable
+select * from totals, savable
 """
 
 

@@ -355,7 +355,7 @@ def test_hand_corpus_decisions(accounting: duckdb.DuckDBPyConnection) -> None:
     assert rows(
         accounting,
         "select count(*) from marts.fct_pruning_decisions "
-        "where policy in ('never_prune', 'learned') and is_pruned",
+        "where policy in ('never_prune', 'learned', 'learned_value') and is_pruned",
     ) == [(0,)]
     assert rows(accounting, "select count(pushed_probability) from marts.fct_pruning_scores") == [
         (0,)

@@ -69,7 +69,7 @@ decisions as (
     where graphlets.started_at is not null
 ),
 
--- ---- the graphlet's own inputs and upstream (all produced before its start) -------------
+-- ---- the graphlet's own inputs and upstream (all produced before its start) -----------
 
 anchor_inputs as (
     select distinct
@@ -94,7 +94,7 @@ anchor_input_counts as (
     group by graphlet_id
 ),
 
--- ---- the previous graphlet of the same pipeline node (started strictly earlier) --------
+-- ---- the previous graphlet of the same pipeline node (started strictly earlier) -------
 
 anchor_times as (
     select
@@ -132,7 +132,7 @@ previous_graphlets as (
         on previous_anchor_times.previous_graphlet_id = previous.graphlet_id
 ),
 
--- ---- the graphlet's own upstream (produced before its start) ---------------------------
+-- ---- the graphlet's own upstream (produced before its start) --------------------------
 
 upstream_members as (
     select
@@ -272,7 +272,7 @@ new_anchor_inputs as (
     group by previous_graphlets.graphlet_id
 ),
 
--- ---- the pipeline's history of known outcomes -------------------------------------------
+-- ---- the pipeline's history of known outcomes -----------------------------------------
 
 -- Running counts of known outcomes, one row per (pipeline, moment of change).
 outcome_totals as (
@@ -343,7 +343,7 @@ final_streaks as (
     ) = 1
 ),
 
--- ---- timestamped signals -----------------------------------------------------------------
+-- ---- timestamped signals --------------------------------------------------------------
 
 evaluation_sequence as (
     select
@@ -394,7 +394,41 @@ problem_totals as (
     window by_time as (partition by pipeline_id order by signal_at)
 ),
 
--- ---- per decision: the history as of `decided_at` ---------------------------------------
+-- The cost of the node's recent trainings (the anchor alone), known once each ended.
+anchor_costs as (
+    select
+        graphlets.pipeline_id,
+        graphlets.node_id,
+        graphlets.trained_at as ended_at,
+        avg(executions.cost) over (
+            partition by graphlets.pipeline_id, graphlets.node_id
+            order by graphlets.trained_at, graphlets.graphlet_id
+            rows between {{ var('pruning_recent_outcomes', 5) - 1 }} preceding and current row
+        ) as recent_anchor_cost
+    from graphlets
+    inner join executions
+        on graphlets.trainer_execution_id = executions.execution_id
+    where
+        graphlets.trainer_state in ('COMPLETE', 'CACHED', 'FAILED', 'CANCELED')
+        and graphlets.trained_at is not null
+    qualify row_number() over (
+        partition by graphlets.pipeline_id, graphlets.node_id, graphlets.trained_at
+        order by graphlets.graphlet_id desc
+    ) = 1
+),
+
+-- ---- per decision: the history as of `decided_at` -------------------------------------
+
+recent_costs as (
+    select
+        decisions.graphlet_id,
+        anchor_costs.recent_anchor_cost
+    from decisions
+    asof inner join anchor_costs
+        on decisions.pipeline_id = anchor_costs.pipeline_id
+        and decisions.node_id = anchor_costs.node_id
+        and decisions.decided_at > anchor_costs.ended_at
+),
 
 pipeline_history as (
     select
@@ -523,7 +557,7 @@ problems_before as (
         and problem_window_starts.problems_since > problem_totals.signal_at
 ),
 
--- ---- assembled ---------------------------------------------------------------------------
+-- ---- assembled ------------------------------------------------------------------------
 
 final as (
     select
@@ -612,6 +646,7 @@ final as (
             as n_upstream_failures_since_previous,
 
         -- the anchor itself
+        round(recent_costs.recent_anchor_cost, 6) as recent_anchor_cost,
         decisions.parent_graphlet_id is not null as is_warm_start,
         coalesce(anchor_input_counts.n_anchor_inputs, 0) as n_anchor_inputs
     from decisions
@@ -657,6 +692,8 @@ final as (
         on decisions.graphlet_id = problems_before.graphlet_id
     left join anchor_input_counts
         on decisions.graphlet_id = anchor_input_counts.graphlet_id
+    left join recent_costs
+        on decisions.graphlet_id = recent_costs.graphlet_id
 )
 
 select * from final

@@ -14,7 +14,13 @@
     - `validation_anomalies`: skip when the latest data validation of the pipeline reported
       at least `threshold` anomalies;
     - `learned`: skip when the classifier's P(pushed) (fct_pruning_scores) is below
-      `threshold` (a source without a model skips nothing).
+      `threshold` (a source without a model skips nothing);
+    - `learned_value`: the same probability weighed by what is at stake: its odds are
+      multiplied by (the source's median recent training cost / this node's) and by (hours
+      since the node's previous training / the source's median), both medians over the
+      training range, and the result turned back into a probability. So an expensive
+      training is skipped at a higher push probability, and one in a pipeline that trains
+      rarely (a lost push would leave the old model serving for long) at a lower one.
 
     Accounting (spec section 7): skipping a graphlet saves its anchor's and its downstream
     members' cost (`potential_saved_cost`), never its upstream cost, which was spent before
@@ -33,6 +39,7 @@
         0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.3, 0.4,
         0.5,
     ],
+    'learned_value': [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2],
 } -%}
 {%- do thresholds.update(var('pruning_thresholds', {})) -%}
 with
@@ -71,13 +78,37 @@ policy_thresholds as (
     {%- endfor %}
 ),
 
+-- Typical cost and cadence of a source's trainings, from its training range.
+source_norms as (
+    select
+        source_id,
+        median(recent_anchor_cost) as median_anchor_cost,
+        median(hours_since_previous_graphlet) as median_gap_hours
+    from features
+    where not is_evaluation_range and recent_anchor_cost > 0
+    group by source_id
+),
+
 evaluated as (
     select
         features.*,
-        scores.pushed_probability
+        scores.pushed_probability,
+        -- The odds of a push, scaled by (typical cost / this node's recent training cost) x
+        -- (hours since the previous training / typical): an expensive training is skipped
+        -- at higher push probabilities, one in a pipeline that trains rarely (whose lost
+        -- push would leave a model serving for long) at lower ones.
+        scores.pushed_probability / nullif(1 - scores.pushed_probability, 0)
+            * source_norms.median_anchor_cost
+            / greatest(
+                coalesce(features.recent_anchor_cost, source_norms.median_anchor_cost), 1e-9
+            )
+            * coalesce(features.hours_since_previous_graphlet, source_norms.median_gap_hours)
+            / nullif(source_norms.median_gap_hours, 0) as value_odds
     from features
     left join scores
         on features.graphlet_id = scores.graphlet_id
+    left join source_norms
+        on features.source_id = source_norms.source_id
     where features.is_evaluation_range
 ),
 
@@ -118,6 +149,9 @@ decided as (
                     then evaluated.latest_validation_anomalies >= policy_thresholds.threshold
                 when 'learned'
                     then evaluated.pushed_probability < policy_thresholds.threshold
+                when 'learned_value'
+                    then evaluated.value_odds / (1 + evaluated.value_odds)
+                    < policy_thresholds.threshold
             end,
             false
         ) as is_pruned,
