@@ -40,3 +40,9 @@ class QueryRefusedError(GraphletsError):
     """A statement sent to the read-only snapshot is not read-only (or reads files)."""
 
     exit_code = 5
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when empty)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

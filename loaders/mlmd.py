@@ -22,6 +22,7 @@ import duckdb
 
 from loaders import extensions
 from loaders.errors import GraphletsError, SourceError
+from loaders.errors import first_line as _first_line
 from loaders.warehouse import connect, transaction
 
 SUPPORTED_SCHEMA_VERSION = 10
@@ -596,8 +597,3 @@ def _sync_table(
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -19,6 +19,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from loaders.errors import GraphletsError, QueryRefusedError
+from loaders.errors import first_line as _first_line
 from loaders.snapshot import open_snapshot
 from loaders.sqlgate import ACCEPTED, gate
 
@@ -137,8 +138,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, bytes):
         return "\\x" + value.hex()
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.errors import GraphletsError
+from loaders.errors import first_line as _first_line
 from loaders.warehouse import connect
 
 SNAPSHOT_SUFFIX = ".serving.duckdb"
@@ -239,8 +240,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -28,6 +28,7 @@ import sqlglot
 from sqlglot import exp
 
 from loaders.errors import GraphletsError, QueryRefusedError
+from loaders.errors import first_line as _first_line
 
 # sqlglot warns on stderr for every statement it parses as an opaque Command; such
 # statements are refused or checked here, the warning is noise.
@@ -280,8 +281,3 @@ def gate(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
     if expected == 0:
         raise GraphletsError("no statement to run", "pass a SELECT")
     return split(con, sql, expected)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

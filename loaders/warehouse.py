@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.errors import GraphletsError, WarehouseLockedError
+from loaders.errors import first_line as _first_line
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 WAREHOUSE_ENV = "GRAPHLETS_WAREHOUSE"
@@ -99,8 +100,3 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("rollback")
         raise
     con.execute("commit")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
