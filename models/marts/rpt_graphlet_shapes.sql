@@ -7,6 +7,10 @@ signatures as (
     select * from {{ ref('int_graphlet_signatures') }}
 ),
 
+shape_definitions as (
+    select * from {{ ref('int_graphlet_shape_definitions') }}
+),
+
 graphlet_members as (
     select * from {{ ref('fct_graphlet_executions') }}
 ),
@@ -15,15 +19,9 @@ executions as (
     select * from {{ ref('fct_executions') }}
 ),
 
-shape_graphlets as (
+shape_totals as (
     select
         shape_id,
-        any_value(shape_signature) as shape_signature,
-        any_value(node_labels) as node_labels,
-        any_value(edge_labels) as edge_labels,
-        any_value(edge_pairs) as edge_pairs,
-        any_value(n_nodes) as n_nodes,
-        any_value(n_edges) as n_edges,
         count(*) as n_graphlets,
         count(distinct pipeline_id) as n_pipelines,
         count(distinct source_id) as n_sources,
@@ -39,6 +37,28 @@ shape_graphlets as (
     group by shape_id
 ),
 
+shape_graphlets as (
+    select
+        shape_totals.*,
+        shape_definitions.shape_signature,
+        shape_definitions.node_labels,
+        shape_definitions.edge_labels,
+        shape_definitions.edge_pairs,
+        shape_definitions.n_nodes,
+        shape_definitions.n_edges,
+    from shape_totals
+    inner join shape_definitions
+        on shape_totals.shape_id = shape_definitions.shape_id
+),
+
+labelled_executions as (
+    select
+        execution_id,
+        role,
+        {{ report_node_label('role', 'type_name') }} as node_label,
+    from executions
+),
+
 -- Where each node of a shape sits: its members' signed distance from the anchor
 -- (upstream negative, the trainer 0, downstream positive), median over the shape's
 -- graphlets; and how many executions carry the label in a graphlet, on average.
@@ -46,8 +66,8 @@ member_positions as (
     select
         signatures.shape_id,
         signatures.graphlet_id,
-        {{ report_node_label('executions.role', 'executions.type_name') }} as node_label,
-        executions.role,
+        labelled_executions.node_label,
+        labelled_executions.role,
         case graphlet_members.relation
             when 'upstream' then -graphlet_members.hops
             when 'downstream' then graphlet_members.hops
@@ -56,8 +76,8 @@ member_positions as (
     from graphlet_members
     inner join signatures
         on graphlet_members.graphlet_id = signatures.graphlet_id
-    inner join executions
-        on graphlet_members.execution_id = executions.execution_id
+    inner join labelled_executions
+        on graphlet_members.execution_id = labelled_executions.execution_id
 ),
 
 shape_nodes as (

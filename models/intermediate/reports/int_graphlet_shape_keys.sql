@@ -1,0 +1,88 @@
+{#- One row per graphlet with a hash key of its shape (issue 4), in integers only.
+
+    The shape of a graphlet is its set of node labels `role:ShortTypeName` and its set of
+    label edges `a>b` (some member labelled `a` feeds some member labelled `b` in int_edges,
+    history edges left out as the walks leave them out: spec section 2); see
+    int_graphlet_signatures for the readable form. Here each label is a 64-bit hash and
+    each set is the XOR of the hashes of its distinct elements, so no per-graphlet list or
+    string is ever built: at the study's scale (33M memberships) this is a few hash
+    aggregates over integers, which DuckDB can spill. Two different shapes share a key
+    only on a 64-bit hash collision. -#}
+with
+
+graphlet_members as (
+    select * from {{ ref('fct_graphlet_executions') }}
+),
+
+executions as (
+    select * from {{ ref('fct_executions') }}
+),
+
+edges as (
+    select * from {{ ref('int_edges') }}
+),
+
+labelled_members as (
+    select
+        graphlet_members.graphlet_id,
+        graphlet_members.execution_id,
+        hash({{ report_node_label('executions.role', 'executions.type_name') }}) as label_hash,
+    from graphlet_members
+    inner join executions
+        on graphlet_members.execution_id = executions.execution_id
+),
+
+graphlet_nodes as (
+    select distinct graphlet_id, label_hash
+    from labelled_members
+),
+
+graphlet_edges as (
+    select distinct
+        producers.graphlet_id,
+        hash(producers.label_hash, consumers.label_hash) as edge_hash,
+    from edges
+    inner join labelled_members as producers
+        on edges.producer_execution_id = producers.execution_id
+    inner join labelled_members as consumers
+        on edges.consumer_execution_id = consumers.execution_id
+        and producers.graphlet_id = consumers.graphlet_id
+    -- history edges (a component reading its own earlier output) are not walked
+    where not edges.is_same_node
+),
+
+node_sets as (
+    select
+        graphlet_id,
+        bit_xor(label_hash) as node_set_hash,
+        count(*) as n_nodes,
+    from graphlet_nodes
+    group by graphlet_id
+),
+
+edge_sets as (
+    select
+        graphlet_id,
+        bit_xor(edge_hash) as edge_set_hash,
+        count(*) as n_edges,
+    from graphlet_edges
+    group by graphlet_id
+),
+
+final as (
+    select
+        node_sets.graphlet_id,
+        hash(
+            node_sets.node_set_hash,
+            coalesce(edge_sets.edge_set_hash, 0),
+            node_sets.n_nodes,
+            coalesce(edge_sets.n_edges, 0)
+        ) as shape_key,
+        node_sets.n_nodes,
+        coalesce(edge_sets.n_edges, 0) as n_edges,
+    from node_sets
+    left join edge_sets
+        on node_sets.graphlet_id = edge_sets.graphlet_id
+)
+
+select * from final
