@@ -6,7 +6,9 @@ never open the warehouse: after every successful build the marts are copied into
 under a temporary name next to the warehouse, and that file is renamed over the previous
 snapshot (``os.replace``, atomic on POSIX). A reader that opened the old snapshot keeps
 reading the old inode until it reopens; a new reader sees the new one whole. A failed build
-never reaches this step, so the previous snapshot stays in place.
+never reaches this step, so the previous snapshot stays in place. A build or publish killed
+mid-way (SIGKILL) leaves the previous snapshot in place too, plus at worst its temporary
+file, which the next publish deletes (tests/test_crash_safety.py).
 
 ``warehouse.duckdb`` -> ``warehouse.serving.duckdb`` (same folder, see :func:`snapshot_path`).
 
@@ -23,6 +25,7 @@ it opens the warehouse through :func:`loaders.warehouse.connect`, read-only.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import secrets
 import time
@@ -98,6 +101,7 @@ def publish(
     """Copy the reader-facing schemas into a new file and rename it over the snapshot."""
     started = time.monotonic()
     target = snapshot_path(warehouse)
+    _remove_abandoned(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
@@ -120,6 +124,22 @@ def publish(
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return PublishResult(target, tables, published_at, time.monotonic() - started)
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete the temporary files of publishes whose process died (killed mid-publish, its
+    ``finally`` never ran): ``.<snapshot>.<pid>.<hex>.tmp`` and its ``.wal``. A file of a
+    process still running (another publish under way) is left alone."""
+    for path in target.parent.glob(f".{glob.escape(target.name)}.*.tmp*"):
+        pid = path.name[len(target.name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit() or not path.name.endswith((".tmp", ".tmp.wal")):
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (PermissionError, OverflowError):  # alive (another user's), or not a pid
+            continue
 
 
 def _write(
