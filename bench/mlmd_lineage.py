@@ -8,6 +8,7 @@ from it (evaluators, pushers). Usage: mlmd_lineage.py STORE SAMPLE OUT.json
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -20,15 +21,17 @@ TRAINER = "tfx.components.trainer.component.Trainer"
 
 def main() -> None:
     store_path, sample, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    opened = time.monotonic()
     config = pb.ConnectionConfig()
     config.sqlite.filename_uri = store_path
     config.sqlite.connection_mode = pb.SqliteMetadataSourceConfig.READONLY
     store = metadata_store.MetadataStore(config)
     trainers = store.get_executions_by_type(TRAINER)
     chosen = random.Random(0).sample(trainers, min(sample, len(trainers)))
+    setup_seconds = time.monotonic() - opened
     nodes = 0
     started = time.monotonic()
-    for execution in chosen:
+    for done, execution in enumerate(chosen, start=1):
         for direction in (
             pb.LineageSubgraphQueryOptions.UPSTREAM,
             pb.LineageSubgraphQueryOptions.DOWNSTREAM,
@@ -46,17 +49,17 @@ def main() -> None:
                 )
             graph = store.get_lineage_subgraph(options)
             nodes += len(graph.executions) + len(graph.artifacts)
-    seconds = time.monotonic() - started
-    with open(out, "w") as fh:
-        json.dump(
-            {
-                "models": len(chosen),
-                "seconds": seconds,
-                "nodes": nodes,
-                "trainers_in_store": len(trainers),
-            },
-            fh,
-        )
+        # Rewritten after every model: a run stopped at the time limit still reports.
+        report = {
+            "models": done,
+            "seconds": time.monotonic() - started,
+            "setup_seconds": setup_seconds,
+            "nodes": nodes,
+            "trainers_in_store": len(trainers),
+        }
+        with open(out + ".tmp", "w") as fh:
+            json.dump(report, fh)
+        os.replace(out + ".tmp", out)
 
 
 if __name__ == "__main__":

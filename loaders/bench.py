@@ -86,7 +86,7 @@ def _run(
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     proc.stderr and proc.stderr.close()
     ok = os.waitstatus_to_exitcode(status) == 0
-    note = "" if ok else (err.strip().splitlines() or ["failed"])[-1][:300]
+    note = "" if ok else _error_line(err)
     return Step(name, seconds, usage.ru_maxrss / 1024, ok, note)
 
 
@@ -193,6 +193,13 @@ def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
     return result
 
 
+def _error_line(stderr: str) -> str:
+    """The line of a failed step's stderr that says what went wrong (not a trailing hint)."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()] or ["failed"]
+    errors = [line for line in lines if "Error" in line or line.startswith("error:")]
+    return (errors or lines)[-1][:300]
+
+
 def _naive_cte(warehouse: Path, config: BenchConfig) -> Step:
     """The peer a user would write first: every trainer's upstream closure, no stop rules."""
     script = REPO / "bench" / "naive_cte.py"
@@ -226,6 +233,7 @@ def _mlmd_client(store: Path, out: Path, config: BenchConfig, trainers: int) -> 
         if not setup.ok:
             return Step("peer: ml-metadata get_lineage_subgraph", 0, 0, False, setup.note)
     report = out / "mlmd-lineage.json"
+    report.unlink(missing_ok=True)
     step = _run(
         "peer: ml-metadata get_lineage_subgraph",
         [
@@ -237,18 +245,24 @@ def _mlmd_client(store: Path, out: Path, config: BenchConfig, trainers: int) -> 
         ],
         timeout=config.naive_timeout_s,
     )
-    if step.ok and report.exists():
+    # The script rewrites its report after every model, so a run stopped at the time limit
+    # still tells how far it got.
+    if report.exists():
         sample = json.loads(report.read_text())
-        per_model = sample["seconds"] / max(sample["models"], 1)
-        step.extra = {
-            **sample,
-            "seconds_per_model": per_model,
-            "extrapolated_seconds_all_trainers": per_model * trainers,
-        }
-        step.note = (
-            f"{sample['models']} models sampled, {per_model * 1000:.1f} ms each; "
-            f"extrapolated to {trainers:,} trainers: {per_model * trainers:,.0f}s"
-        )
+        if sample["models"]:
+            per_model = sample["seconds"] / sample["models"]
+            step.extra = {
+                **sample,
+                "seconds_per_model": per_model,
+                "extrapolated_seconds_all_trainers": per_model * trainers,
+            }
+            stopped = "" if step.ok else f"{step.note}; "
+            step.note = (
+                f"{stopped}{sample['models']} models in {sample['seconds']:.0f}s after "
+                f"{sample['setup_seconds']:.0f}s to open the store, "
+                f"{per_model * 1000:.1f} ms each; "
+                f"extrapolated to {trainers:,} trainers: {per_model * trainers:,.0f}s"
+            )
     return step
 
 
