@@ -22,3 +22,16 @@
             {{ type_name_column }}
         )
 {%- endmacro %}
+
+{#- The join of a graphlet shape's edges: int_edges (as `edges`) between two members of
+    one group (`group_column`: a graphlet or a shape), history edges left out as the walks
+    leave them out (spec section 2). Selects from `producers` and `consumers`. -#}
+{% macro report_member_edges(members, group_column) -%}
+    from edges
+    inner join {{ members }} as producers
+        on edges.producer_execution_id = producers.execution_id
+    inner join {{ members }} as consumers
+        on edges.consumer_execution_id = consumers.execution_id
+        and producers.{{ group_column }} = consumers.{{ group_column }}
+    where not edges.is_same_node
+{%- endmacro %}

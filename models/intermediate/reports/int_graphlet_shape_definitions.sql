@@ -65,13 +65,7 @@ shape_edges as (
         producers.role_order as from_order,
         consumers.node_label as to_label,
         consumers.role_order as to_order,
-    from edges
-    inner join labelled_members as producers
-        on edges.producer_execution_id = producers.execution_id
-    inner join labelled_members as consumers
-        on edges.consumer_execution_id = consumers.execution_id
-        and producers.shape_key = consumers.shape_key
-    where not edges.is_same_node
+    {{ report_member_edges('labelled_members', 'shape_key') }}
 ),
 
 node_lists as (

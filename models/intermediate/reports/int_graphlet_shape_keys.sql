@@ -41,14 +41,7 @@ graphlet_edges as (
     select distinct
         producers.graphlet_id,
         hash(producers.label_hash, consumers.label_hash) as edge_hash,
-    from edges
-    inner join labelled_members as producers
-        on edges.producer_execution_id = producers.execution_id
-    inner join labelled_members as consumers
-        on edges.consumer_execution_id = consumers.execution_id
-        and producers.graphlet_id = consumers.graphlet_id
-    -- history edges (a component reading its own earlier output) are not walked
-    where not edges.is_same_node
+    {{ report_member_edges('labelled_members', 'graphlet_id') }}
 ),
 
 node_sets as (
