@@ -114,7 +114,8 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None) -> No
     """Load an ML Metadata STORE: a SQLite file or mysql://user:pass@host:port/db.
 
     Idempotent and incremental: rows new or changed since the last load of the same
-    source are written, nothing else. The load is all or nothing.
+    source are written, nothing else. The load is all or nothing. Rows the warehouse
+    cannot store faithfully are quarantined with the reason (raw._quarantine).
     """
     from loaders.mlmd import load_mlmd
 
@@ -126,7 +127,9 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None) -> No
     err.print(
         f"loaded [bold]{result.location}[/] as source [bold]{result.source_id}[/] "
         f"(load {result.load_id}) in {seconds:.1f}s: {result.rows_read:,} rows read, "
-        f"{result.rows_changed:,} changed"
+        f"{result.rows_accepted:,} accepted, {result.rows_quarantined:,} quarantined; "
+        f"{result.rows_changed:,} changed",
+        soft_wrap=True,
     )
     if changed:
         table = Table("table", "read", "new", "updated", "deleted", box=None)
@@ -139,6 +142,21 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None) -> No
                 f"{t.rows_deleted:,}",
             )
         err.print(table)
+    quarantined = [t for t in result.tables if t.rows_quarantined]
+    if quarantined:
+        err.print(
+            f"[yellow]quarantined {result.rows_quarantined:,} rows the warehouse cannot "
+            "store faithfully (listed with the reason in raw._quarantine):[/]",
+            soft_wrap=True,
+        )
+        for t in quarantined:
+            reasons = ", ".join(f"{reason}: {n:,}" for reason, n in t.reasons)
+            err.print(
+                f"  {t.table}: {t.rows_read:,} read = {t.rows_accepted:,} accepted + "
+                f"{t.rows_quarantined:,} quarantined ({reasons})",
+                soft_wrap=True,
+                highlight=False,
+            )
 
 
 @main.command()
@@ -275,7 +293,10 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
     err.print(f"1/3 generated [bold]{store}[/]: {stats}")
     with _progress("loading") as update:
         result = load_mlmd(warehouse, str(store), progress=update)
-    err.print(f"2/3 loaded {result.rows_read:,} rows into [bold]{warehouse}[/]")
+    err.print(
+        f"2/3 loaded {result.rows_read:,} rows into [bold]{warehouse}[/] "
+        f"({result.rows_quarantined:,} quarantined)"
+    )
     built = dbt_build(warehouse)
     err.print(f"3/3 dbt build: {built.passed} ok, {built.warned} warnings")
     if built.snapshot is not None:
@@ -306,12 +327,19 @@ _snapshot_option = click.option(
 @click.pass_context
 def publish(ctx: click.Context) -> None:
     """Publish the warehouse's marts to the read-only snapshot (done after every build)."""
+    from loaders.dbt import unfinished_build_marker
     from loaders.snapshot import publish as publish_snapshot
 
     warehouse = _warehouse(ctx)
     if not warehouse.exists():
         raise GraphletsError(
             f"warehouse {warehouse} does not exist", "load a source and build it first"
+        )
+    if unfinished_build_marker(warehouse).exists():
+        raise GraphletsError(
+            f"the last build of {warehouse} did not finish (it failed or was killed), "
+            "so its tables may be half rebuilt",
+            "run graphlets build; it publishes the snapshot when it succeeds",
         )
     result = publish_snapshot(warehouse, on_wait=_wait_notice)
     err.print(

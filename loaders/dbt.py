@@ -119,12 +119,22 @@ def build(
     The snapshot (:mod:`loaders.snapshot`) is published only when dbt succeeded: a failed
     build raises before it and the readers keep the previous snapshot.
     """
+    marker = unfinished_build_marker(warehouse)
+    marker.write_text(f"graphlets build started by process {os.getpid()}\n")
     summary = run_dbt(warehouse, "build", args, vars, target_path, quiet)
+    # Only a build that finished clears the marker: a killed or failed one leaves the
+    # warehouse's tables partly rebuilt, and `graphlets publish` refuses to publish those.
+    marker.unlink(missing_ok=True)
     if not publish:
         return summary
     from loaders.snapshot import publish as publish_snapshot
 
     return replace(summary, snapshot=publish_snapshot(warehouse))
+
+
+def unfinished_build_marker(warehouse: Path) -> Path:
+    """``dir/.warehouse.duckdb.building``: present while a build runs or after one failed."""
+    return warehouse.with_name(f".{warehouse.name}.building")
 
 
 def _results(res: object) -> list:

@@ -36,6 +36,12 @@ def collect(warehouse: Path) -> dict:
         outcomes = dict(
             con.execute("select outcome, count(*) from marts.fct_graphlets group by 1").fetchall()
         )
+        flagged = None
+        if _has_table(con, "audit", "dq_quarantine"):
+            flagged = con.execute(
+                "select stage, reason, count(*) from audit.dq_quarantine "
+                "group by all order by stage, reason"
+            ).fetchall()
     finally:
         con.close()
     return {
@@ -46,6 +52,8 @@ def collect(warehouse: Path) -> dict:
         "cost": cost,
         "wasted_cost": wasted,
         "waste_fraction": wasted / cost if cost else 0.0,
+        # (stage, reason, rows) of audit.dq_quarantine; None when the model is not built
+        "quarantine": flagged,
     }
 
 
@@ -71,3 +79,23 @@ def print_summary(warehouse: Path, console: Console) -> None:
         f"waste: {facts['wasted_cost']:,.0f} of {facts['cost']:,.0f} cost units "
         f"({facts['waste_fraction']:.1%}) never reached a pushed model"
     )
+    print_quarantine(facts["quarantine"], console)
+
+
+def print_quarantine(flagged: list[tuple[str, str, int]] | None, console: Console) -> None:
+    """Rows per reason of audit.dq_quarantine: rows the warehouse cannot use as recorded."""
+    if flagged is None:
+        return
+    if not flagged:
+        console.print("data quality: no rows flagged (audit.dq_quarantine)")
+        return
+    total = sum(n for _, _, n in flagged)
+    console.print(
+        f"data quality: {total:,} rows flagged in audit.dq_quarantine "
+        "(load: not loaded; model: used as the spec says)",
+        soft_wrap=True,
+    )
+    table = Table("stage", "reason", "rows", box=None)
+    for stage, reason, n in flagged:
+        table.add_row(stage, reason, f"{n:,}")
+    console.print(table)

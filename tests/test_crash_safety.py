@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from loaders.dbt import unfinished_build_marker
 from loaders.generate import generate
 from loaders.mlmd import load_mlmd
 from loaders.query import run_query
@@ -182,6 +183,7 @@ def test_sigkill_of_a_build_leaves_the_published_snapshot(tmp_path: Path) -> Non
 
     rng = random.Random(20261125)
     kills = 0
+    refused_publishes = 0
     # Builds killed at random points (Python and dbt starting, dbt running the models and
     # tests), then one right when its publish starts (its temporary file appears).
     for attempt, when in enumerate(["random"] * 3 + ["publish"]):
@@ -197,6 +199,14 @@ def test_sigkill_of_a_build_leaves_the_published_snapshot(tmp_path: Path) -> Non
             time.sleep(rng.uniform(0, 0.05))
         kill_group(proc)
         kills += check_after_kill(proc, f"build {attempt} killed ({when})")
+        if unfinished_build_marker(warehouse).exists() and not refused_publishes:
+            # Killed before dbt finished: the tables may be half rebuilt, and a hand-run
+            # `graphlets publish` refuses to put them in front of readers.
+            refusal = graphlets(warehouse, "publish", tmp_path)
+            assert refusal.wait(120) == 1, refusal.stderr.read()
+            assert "did not finish" in refusal.stderr.read()
+            refused_publishes += 1
+            assert snapshot_state(warehouse) == before
     # `graphlets publish` (what a build does last) killed at points spread over its
     # publish: from when its temporary file appears to a little after the rename (a publish
     # of these marts, timed on a copy).
@@ -215,6 +225,7 @@ def test_sigkill_of_a_build_leaves_the_published_snapshot(tmp_path: Path) -> Non
         kills += kept
         mid_publish += kept and proc.returncode == -signal.SIGKILL
     assert kills >= 5 and mid_publish >= 3, (kills, mid_publish)
+    assert refused_publishes == 1, "no build was killed before dbt finished"
 
     # Nothing is left locked or half-done: a plain build succeeds and publishes the new
     # state, the same as every build or publish that got to the rename.

@@ -14,7 +14,7 @@ from loaders.errors import BuildError, GraphletsError
 from loaders.query import run_query
 from loaders.snapshot import identity, open_snapshot, publish, snapshot_path
 from tests.bi import BUILD_MODELS_ONLY, MART_TABLES, dbt_target, directory_state, make_warehouse
-from tests.conftest import fingerprint
+from tests.conftest import fingerprint, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -152,11 +152,18 @@ def test_build_publishes_only_on_success(tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(BuildError):
         dbt.build(warehouse)
     assert identity(snapshot_path(warehouse)) == before
+    # Nor can a hand-run publish put the half-rebuilt tables in front of readers.
+    refused = run_cli("--warehouse", str(warehouse), "publish")
+    assert refused.returncode == 1
+    assert "did not finish" in refused.stderr and "Traceback" not in refused.stderr
+    assert identity(snapshot_path(warehouse)) == before
 
     monkeypatch.setattr(dbt, "run_dbt", lambda *a, **k: dbt.BuildSummary(1, 0, 0, ()))
     summary = dbt.build(warehouse)
     assert summary.snapshot is not None and summary.snapshot.path == snapshot_path(warehouse)
     assert identity(snapshot_path(warehouse)) != before
+    assert not dbt.unfinished_build_marker(warehouse).exists()
+    assert run_cli("--warehouse", str(warehouse), "publish").returncode == 0
 
 
 def test_end_to_end_load_build_publish_query(tmp_path: Path, tmp_path_factory) -> None:

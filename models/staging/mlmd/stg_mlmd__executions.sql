@@ -38,9 +38,12 @@ final as (
     from executions
     inner join sources
         on executions.source_id = sources.source_id
+    -- A type_id that is not an execution type leaves the type unknown (counted in
+    -- audit.dq_quarantine): an artifact type's name would give the execution a role.
     left join types
         on executions.source_id = types.source_id
         and executions.type_id = types.type_id
+        and types.type_kind = 'execution'
 )
 
 select * from final
