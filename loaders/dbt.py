@@ -120,8 +120,15 @@ def build(
     build raises before it and the readers keep the previous snapshot.
     """
     marker = unfinished_build_marker(warehouse)
+    earlier_unfinished = marker.exists()
     marker.write_text(f"graphlets build started by process {os.getpid()}\n")
-    summary = run_dbt(warehouse, "build", args, vars, target_path, quiet)
+    try:
+        summary = run_dbt(warehouse, "build", args, vars, target_path, quiet)
+    except WarehouseLockedError:
+        # Never got the warehouse: its tables are as they were.
+        if not earlier_unfinished:
+            marker.unlink(missing_ok=True)
+        raise
     # Only a build that finished clears the marker: a killed or failed one leaves the
     # warehouse's tables partly rebuilt, and `graphlets publish` refuses to publish those.
     marker.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from loaders.dbt import unfinished_build_marker
 from loaders.mlmd import load_mlmd
 from tests.conftest import fingerprint
 from tests.stores import handwritten_store
@@ -92,3 +93,5 @@ def test_a_build_waits_for_a_load_then_fails_clearly_after_the_timeout(tmp_path:
         holder.wait()
     assert rc == 3 and "is locked by process" in err and "Traceback" not in err
     assert fingerprint(warehouse) == before
+    # It never touched the tables: nothing marks the warehouse as half built.
+    assert not unfinished_build_marker(warehouse).exists()
