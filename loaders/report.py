@@ -186,14 +186,26 @@ def _log_if_spread(ax, values: Sequence[float], axis: str = "x") -> None:
         (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
 
 
-def _hist(ax, values: Sequence[float], color: str = "#4e79a7", integer: bool = False) -> None:
-    lo, hi = min(values), max(values)
-    if integer and hi - lo <= 40:
-        bins: Any = [b - 0.5 for b in range(int(lo), int(hi) + 2)]
-    else:
-        bins = min(40, max(5, int(math.sqrt(len(values)))))
-    if lo == hi and not integer:
-        bins = [lo - 0.5, hi + 0.5]
+# Bins of a histogram of fractions (push rate, waste fraction): 0, 0.05, ..., 1.
+FRACTION_BINS = [i / 20 for i in range(21)]
+
+
+def _hist(
+    ax,
+    values: Sequence[float],
+    color: str = "#4e79a7",
+    integer: bool = False,
+    bins: Sequence[float] | None = None,
+) -> None:
+    """A histogram in the report's style; ``bins`` fixed by the caller or chosen here."""
+    if bins is None:
+        lo, hi = min(values), max(values)
+        if integer and hi - lo <= 40:
+            bins = [b - 0.5 for b in range(int(lo), int(hi) + 2)]
+        else:
+            bins = min(40, max(5, int(math.sqrt(len(values)))))
+        if lo == hi and not integer:
+            bins = [lo - 0.5, hi + 0.5]
     ax.hist(values, bins=bins, color=color, edgecolor="white", linewidth=0.5)
     ax.set_ylabel("count")
 
@@ -767,13 +779,7 @@ def _push_rate(reader: _Reader) -> Section:
 
     def draw(ax_hist, ax_outcomes) -> None:
         if rates:
-            ax_hist.hist(
-                rates,
-                bins=[i / 20 for i in range(21)],
-                color="#59a14f",
-                edgecolor="white",
-                linewidth=0.5,
-            )
+            _hist(ax_hist, rates, color="#59a14f", bins=FRACTION_BINS)
         ax_hist.set_xlabel("push rate per pipeline (pushed / judged models)")
         ax_hist.set_ylabel("pipelines")
         shares = [counts.get(o, 0) / total for o in OUTCOMES]
@@ -835,13 +841,7 @@ def _waste(reader: _Reader) -> Section:
         ax_curve.set_ylim(0, 1.02)
         ax_curve.set_xlabel("share of pipelines, most wasteful first")
         ax_curve.set_ylabel("cumulative share of waste")
-        ax_hist.hist(
-            fractions,
-            bins=[i / 20 for i in range(21)],
-            color="#e15759",
-            edgecolor="white",
-            linewidth=0.5,
-        )
+        _hist(ax_hist, fractions, color="#e15759", bins=FRACTION_BINS)
         ax_hist.set_xlabel("waste fraction of a pipeline's cost")
         ax_hist.set_ylabel("pipelines")
 
