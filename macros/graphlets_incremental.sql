@@ -43,3 +43,101 @@
         ~ "(select graphlet_id from {{ ref('" ~ refresh_set ~ "') }}){% endif %}"
     ) }}
 {%- endmacro %}
+
+{#- CTEs shared by the refresh sets of the incremental models (docs/incremental.md): what
+    changed since the load in CTE `watermark` (column `load_id`). Expects the CTEs `events`
+    (int_events), `executions` (int_executions), `edges` (int_edges) and `load_tables`
+    (raw._load_tables) before it; defines, each followed by a comma:
+      - `needs_everything` (one boolean `value`): no previous build, or a later load
+        deleted rows or rewrote types or contexts, which change executions that no
+        `_load_id` marks;
+      - `touched` (`execution_id`): every execution that changed (its row, properties,
+        pipeline/node associations, or events, their paths or the artifacts they point
+        at), and every consumer of an edge that may be new or gone: it has a changed
+        input event, reads an artifact through a changed output event under the edge
+        time rule, or reads an output of a changed execution. Every edge added since the
+        watermark has its consumer in `touched`; none can go without a deletion (the
+        quarantine keeps an execution's type and an event's ends as first loaded). -#}
+{% macro graphlets_touched_executions() -%}
+-- No previous build, or changes no row stamp can point at: recompute everything.
+needs_everything as (
+    select
+        (select load_id from watermark) < 0
+        or exists (
+            select 1
+            from load_tables
+            where
+                load_tables.load_id > (select load_id from watermark)
+                and (
+                    load_tables.rows_deleted > 0
+                    or (
+                        load_tables.rows_updated > 0
+                        and load_tables.table_name in (
+                            'Type', 'ParentType', 'TypeProperty',
+                            'Context', 'ContextProperty', 'ParentContext'
+                        )
+                    )
+                )
+        ) as value
+),
+
+
+changed_artifacts as (
+    {{ graphlets_changed_keys('mlmd_artifact', 'id') }}
+),
+
+changed_events as (
+    {{ graphlets_changed_keys('mlmd_event', 'id') }}
+    union
+    {{ graphlets_changed_keys('mlmd_event_path', 'event_id') }}
+    union
+    select events.event_id as key
+    from events
+    inner join changed_artifacts
+        on events.artifact_id = changed_artifacts.key
+),
+
+changed_executions as (
+    {{ graphlets_changed_keys('mlmd_execution', 'id') }}
+    union
+    {{ graphlets_changed_keys('mlmd_execution_property', 'execution_id') }}
+    union
+    {{ graphlets_changed_keys('mlmd_association', 'execution_id') }}
+),
+
+-- Outputs written since: the artifacts they point at, with the output time.
+changed_outputs as (
+    select events.artifact_id, events.event_at
+    from events
+    inner join changed_events
+        on events.event_id = changed_events.key
+    where events.direction = 'output'
+),
+
+touched as (
+    select key as execution_id from changed_executions
+    union
+    select events.execution_id
+    from events
+    inner join changed_events
+        on events.event_id = changed_events.key
+    where events.direction = 'input'
+    union
+    select readers.execution_id
+    from changed_outputs
+    inner join events as readers
+        on changed_outputs.artifact_id = readers.artifact_id
+        and readers.direction = 'input'
+    inner join executions as consumers
+        on readers.execution_id = consumers.execution_id
+    where
+        changed_outputs.event_at is null
+        or consumers.started_at is null
+        or changed_outputs.event_at <= consumers.started_at
+    union
+    select edges.consumer_execution_id
+    from edges
+    inner join changed_executions
+        on edges.producer_execution_id = changed_executions.key
+),
+{%- endmacro %}

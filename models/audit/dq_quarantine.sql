@@ -241,6 +241,15 @@ complete_producers as (
         and graph_executions.role <> 'resolve'
 ),
 
+-- Found with a plain count first: the ordered string_agg below then runs only on the
+-- flagged artifacts, not on every artifact of the store (27 s at the study's scale).
+artifacts_with_several_producers as (
+    select artifact_id
+    from complete_producers
+    group by artifact_id
+    having min(source_execution_id) <> max(source_execution_id)
+),
+
 several_complete_producers as (
     select
         artifacts.source_id,
@@ -256,10 +265,11 @@ several_complete_producers as (
             ) as detail,
         'every producer is walked' as effect,
     from complete_producers
+    inner join artifacts_with_several_producers
+        on complete_producers.artifact_id = artifacts_with_several_producers.artifact_id
     inner join artifacts
         on complete_producers.artifact_id = artifacts.artifact_id
     group by artifacts.source_id, artifacts.source_artifact_id, artifacts.artifact_id
-    having count(distinct complete_producers.source_execution_id) > 1
 ),
 
 flagged_in_models as (

@@ -21,7 +21,18 @@
     Everything is recomputed (every anchor in the set) when there is no previous build, or
     when a load since then deleted rows or rewrote types or contexts: those change
     executions that no `_load_id` marks. Changing seeds or vars needs `--full-refresh`. -#}
-{%- set previous = graphlets_previous_build('int_graphlet_upstream') -%}
+{#- The refs and sources of the incremental branch, declared for dbt's parser. #}
+-- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
+-- depends_on: {{ ref('stg_mlmd__sources') }}, {{ source('raw', '_load_tables') }}
+-- depends_on: {{ source('raw', 'mlmd_artifact') }}, {{ source('raw', 'mlmd_event') }}
+-- depends_on: {{ source('raw', 'mlmd_event_path') }}, {{ source('raw', 'mlmd_execution') }}
+-- depends_on: {{ source('raw', 'mlmd_execution_property') }}
+-- depends_on: {{ source('raw', 'mlmd_association') }}
+{%- set previous = graphlets_previous_build('int_graphlet_upstream') %}
+{%- if previous is none or flags.FULL_REFRESH %}
+-- A full build walks every anchor: no change to look for.
+select graphlet_id from {{ ref('int_graphlet_anchors') }}
+{%- else %}
 with
 
 anchors as (
@@ -44,7 +55,6 @@ load_tables as (
     select * from {{ source('raw', '_load_tables') }}
 ),
 
-{% if previous is not none %}
 previous_upstream as (
     select graphlet_id, execution_id, built_through_load_id
     from {{ previous }}
@@ -54,98 +64,8 @@ watermark as (
     select coalesce(max(built_through_load_id), -1) as load_id
     from previous_upstream
 ),
-{% else %}
-previous_upstream as (
-    select null::bigint as graphlet_id, null::bigint as execution_id
-    where false
-),
 
-watermark as (
-    select -1 as load_id
-),
-{% endif %}
-
--- No previous build, or changes no row stamp can point at: recompute everything.
-needs_everything as (
-    select
-        (select load_id from watermark) < 0
-        or exists (
-            select 1
-            from load_tables
-            where
-                load_tables.load_id > (select load_id from watermark)
-                and (
-                    load_tables.rows_deleted > 0
-                    or (
-                        load_tables.rows_updated > 0
-                        and load_tables.table_name in (
-                            'Type', 'ParentType', 'TypeProperty',
-                            'Context', 'ContextProperty', 'ParentContext'
-                        )
-                    )
-                )
-        ) as value
-),
-
-
-changed_artifacts as (
-    {{ graphlets_changed_keys('mlmd_artifact', 'id') }}
-),
-
-changed_events as (
-    {{ graphlets_changed_keys('mlmd_event', 'id') }}
-    union
-    {{ graphlets_changed_keys('mlmd_event_path', 'event_id') }}
-    union
-    select events.event_id as key
-    from events
-    inner join changed_artifacts
-        on events.artifact_id = changed_artifacts.key
-),
-
-changed_executions as (
-    {{ graphlets_changed_keys('mlmd_execution', 'id') }}
-    union
-    {{ graphlets_changed_keys('mlmd_execution_property', 'execution_id') }}
-    union
-    {{ graphlets_changed_keys('mlmd_association', 'execution_id') }}
-),
-
--- Outputs written since: the artifacts they point at, with the output time.
-changed_outputs as (
-    select events.artifact_id, events.event_at
-    from events
-    inner join changed_events
-        on events.event_id = changed_events.key
-    where events.direction = 'output'
-),
-
-touched as (
-    select key as execution_id from changed_executions
-    union
-    select events.execution_id
-    from events
-    inner join changed_events
-        on events.event_id = changed_events.key
-    where events.direction = 'input'
-    union
-    select readers.execution_id
-    from changed_outputs
-    inner join events as readers
-        on changed_outputs.artifact_id = readers.artifact_id
-        and readers.direction = 'input'
-    inner join executions as consumers
-        on readers.execution_id = consumers.execution_id
-    where
-        changed_outputs.event_at is null
-        or consumers.started_at is null
-        or changed_outputs.event_at <= consumers.started_at
-    union
-    select edges.consumer_execution_id
-    from edges
-    inner join changed_executions
-        on edges.producer_execution_id = changed_executions.key
-),
+{{ graphlets_touched_executions() }}
 
 final as (
     select anchors.graphlet_id
@@ -170,3 +90,4 @@ final as (
 )
 
 select * from final
+{%- endif %}

@@ -7,11 +7,30 @@
     each set is the XOR of the hashes of its distinct elements, so no per-graphlet list or
     string is ever built: at the study's scale (33M memberships) this is a few hash
     aggregates over integers, which DuckDB can spill. Two different shapes share a key
-    only on a 64-bit hash collision. -#}
+    only on a 64-bit hash collision.
+
+    Incremental (issue 6): a later build deletes and recomputes only the graphlets of
+    int_graphlet_shape_refresh_set, whose member-set fingerprint it stores with the key;
+    `--full-refresh` recomputes every graphlet. -#}
+{{ config(
+    materialized='incremental',
+    pre_hook=graphlets_refresh_delete('int_graphlet_shape_refresh_set'),
+    on_schema_change='fail',
+) }}
 with
 
+refresh_set as (
+    select * from {{ ref('int_graphlet_shape_refresh_set') }}
+    where member_set_hash is not null
+),
+
 graphlet_members as (
-    select * from {{ ref('fct_graphlet_executions') }}
+    select graphlet_executions.*
+    from {{ ref('fct_graphlet_executions') }} as graphlet_executions
+    {% if is_incremental() -%}
+    semi join refresh_set
+        on graphlet_executions.graphlet_id = refresh_set.graphlet_id
+    {%- endif %}
 ),
 
 executions as (
@@ -22,14 +41,22 @@ edges as (
     select * from {{ ref('int_edges') }}
 ),
 
+-- one label per execution, not per membership: each execution is in ~10 graphlets
+execution_labels as (
+    select
+        execution_id,
+        hash({{ report_node_label('role', 'type_name') }}) as label_hash,
+    from executions
+),
+
 labelled_members as (
     select
         graphlet_members.graphlet_id,
         graphlet_members.execution_id,
-        hash({{ report_node_label('executions.role', 'executions.type_name') }}) as label_hash,
+        execution_labels.label_hash,
     from graphlet_members
-    inner join executions
-        on graphlet_members.execution_id = executions.execution_id
+    inner join execution_labels
+        on graphlet_members.execution_id = execution_labels.execution_id
 ),
 
 graphlet_nodes as (
@@ -73,7 +100,12 @@ final as (
         ) as shape_key,
         node_sets.n_nodes,
         coalesce(edge_sets.n_edges, 0) as n_edges,
+        refresh_set.member_set_hash,
+        refresh_set.n_members,
+        {{ graphlets_current_load_id() }} as built_through_load_id,
     from node_sets
+    inner join refresh_set
+        on node_sets.graphlet_id = refresh_set.graphlet_id
     left join edge_sets
         on node_sets.graphlet_id = edge_sets.graphlet_id
 )

@@ -153,16 +153,25 @@ upstream_members as (
         on decisions.graphlet_id = previous_graphlets.graphlet_id
 ),
 
--- What the anchor and its direct producers (hops 1) read: schema, transform graph.
+-- What the anchor and its direct producers (hops 1) read: schema, transform graph. Only
+-- those two kinds of artifact are kept, before the union (at the study's scale the inputs
+-- of every kind are 16M rows).
+schema_like_artifacts as (
+    select artifact_id, type_name, created_at
+    from artifacts
+    where type_name like '%Schema' or type_name like '%TransformGraph'
+),
+
 near_inputs as (
     select graphlet_id, artifact_id, type_name, created_at
     from anchor_inputs
+    where type_name like '%Schema' or type_name like '%TransformGraph'
     union
     select
         decisions.graphlet_id,
         events.artifact_id,
-        artifacts.type_name,
-        artifacts.created_at
+        schema_like_artifacts.type_name,
+        schema_like_artifacts.created_at
     from decisions
     inner join graphlet_executions
         on decisions.graphlet_id = graphlet_executions.graphlet_id
@@ -172,8 +181,8 @@ near_inputs as (
         on graphlet_executions.execution_id = events.execution_id
         and events.direction = 'input'
         and events.event_at < decisions.decided_at
-    inner join artifacts
-        on events.artifact_id = artifacts.artifact_id
+    inner join schema_like_artifacts
+        on events.artifact_id = schema_like_artifacts.artifact_id
 ),
 
 graphlet_inputs as (
