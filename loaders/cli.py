@@ -193,12 +193,20 @@ def generate(pipelines: int, days: int, seed: int, out: Path) -> None:
 def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     """Run `dbt build` (seeds, models, tests) on the warehouse and print a summary."""
     from loaders.dbt import build as dbt_build
+    from loaders.dbt import outdated_incremental_tables
 
     warehouse = _warehouse(ctx)
     if not warehouse.exists():
         raise GraphletsError(
             f"warehouse {warehouse} does not exist", "load a source first: graphlets load mlmd"
         )
+    outdated = [] if full_refresh else outdated_incremental_tables(warehouse)
+    if outdated:
+        err.print(
+            f"{', '.join(outdated)} built by an older version of graphlets: "
+            "rebuilding from scratch (--full-refresh)"
+        )
+        full_refresh = True
     args = (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
     result = dbt_build(warehouse, args, quiet=False)
     err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from loaders.errors import BuildError, WarehouseLockedError
 from loaders.warehouse import WAREHOUSE_ENV, connect
 
@@ -137,6 +139,37 @@ def build(
     from loaders.snapshot import publish as publish_snapshot
 
     return replace(summary, snapshot=publish_snapshot(warehouse))
+
+
+# The incremental models and the bookkeeping columns each needs in its previous table.
+# A table built by an older version lacks them and must be rebuilt from scratch: dbt's
+# incremental materialisation cannot add them (on_schema_change='fail').
+INCREMENTAL_COLUMNS = {
+    "int_graphlet_upstream": ("built_through_load_id",),
+    "int_graphlet_shape_keys": ("member_set_hash", "n_members", "built_through_load_id"),
+}
+
+
+def outdated_incremental_tables(warehouse: Path) -> list[str]:
+    """Incremental tables of the warehouse that an older version built (see above)."""
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return []  # locked or unreadable: dbt reports it
+    try:
+        found: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'intermediate'"
+        ).fetchall():
+            found.setdefault(table, set()).add(column)
+    finally:
+        con.close()
+    return sorted(
+        table
+        for table, needed in INCREMENTAL_COLUMNS.items()
+        if table in found and not set(needed) <= found[table]
+    )
 
 
 def unfinished_build_marker(warehouse: Path) -> Path:

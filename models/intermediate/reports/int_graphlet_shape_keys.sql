@@ -11,7 +11,8 @@
 
     Incremental (issue 6): a later build deletes and recomputes only the graphlets of
     int_graphlet_shape_refresh_set, whose member-set fingerprint it stores with the key;
-    `--full-refresh` recomputes every graphlet. -#}
+    `--full-refresh` recomputes every graphlet (`graphlets build` adds it by itself when
+    the table was built by an older version, without those columns). -#}
 {{ config(
     materialized='incremental',
     pre_hook=graphlets_refresh_delete('int_graphlet_shape_refresh_set'),
