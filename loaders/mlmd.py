@@ -179,13 +179,22 @@ TABLES: tuple[Table, ...] = (
 MODES = ("first", "full", "delta", "fallback")
 
 # Delta reads (docs/incremental.md). MLMD sets an entity's last_update_time_since_epoch on
-# every update through its API; an update stamped up to this much before the latest one the
-# warehouse holds (clocks of concurrent writers) is still re-read.
+# every update through its API, and an event's milliseconds_since_epoch when it is written;
+# a row stamped up to this much before the latest stamp the warehouse holds (clocks of
+# concurrent writers) is still re-read.
 UPDATE_MARGIN_MS = 3_600_000
-# Updated in place by MLMD, with last_update_time_since_epoch.
-_MUTABLE = ("Artifact", "Execution", "Context")
-# Never updated by MLMD: only rows with a new id can be new.
-_APPEND_ONLY = ("Event", "Association", "Attribution")
+# Tables with an `id` read in delta mode: the stamp column that tells of new and updated
+# rows (None: MLMD never updates the table), and (column, table) pairs: a row is also
+# re-read when that column names a row re-read from the other table (an association of an
+# execution written late, say).
+_DELTA: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {
+    "Artifact": ("last_update_time_since_epoch", ()),
+    "Execution": ("last_update_time_since_epoch", ()),
+    "Context": ("last_update_time_since_epoch", ()),
+    "Event": ("milliseconds_since_epoch", (("execution_id", "Execution"),)),
+    "Association": (None, (("execution_id", "Execution"),)),
+    "Attribution": (None, (("artifact_id", "Artifact"),)),
+}
 # Rows owned by a row of another table (owner column, owner table): re-read with the owner.
 _CHILDREN = {
     "ArtifactProperty": ("artifact_id", "Artifact"),
@@ -593,7 +602,7 @@ def _sync(
                 reread=reread,
             )
         )
-    for name in _MUTABLE:
+    for name in _DELTA:
         con.execute(f"drop table if exists {_reread_table(name)}")
     if progress is not None:
         progress("done", len(TABLES), len(TABLES))
@@ -683,8 +692,10 @@ def _plan_delta(
 ) -> tuple[Delta | None, str | None]:
     """How a delta read of ``table`` selects the rows to re-read (None: the table is always
     compared in full, or this source has no rows of it yet), and the statement that keeps
-    the re-read ids of a mutable entity (for its child table) once it is loaded."""
-    if table.name not in (*_MUTABLE, *_APPEND_ONLY, *_CHILDREN):
+    the ids re-read (in ``_reread_<table>``, for the tables that refer to it) once the table
+    is loaded. ``owners``: table -> SQL template over a column referring to the table, true
+    if that row is re-read; filled in here for the tables that follow."""
+    if table.name not in (*_DELTA, *_CHILDREN):
         return None, None
     raw = f"raw.{table.raw_name}"
     (exists,) = con.execute(
@@ -692,35 +703,35 @@ def _plan_delta(
         "where table_schema = 'raw' and table_name = ?",
         [table.raw_name],
     ).fetchone()
-    if table.name in _CHILDREN:
-        column, owner = _CHILDREN[table.name]
-        if not exists or owner not in owners:
-            return None, None
-        where = owners[owner].format(f'"{column}"')
-        return Delta(where, where), None
     if not exists:
         return None, None
-    if table.name in _APPEND_ONLY:
-        (newest,) = con.execute(
-            f"select max(id) from {raw} where source_id = ?", [source_id]
-        ).fetchone()
-        if newest is None:
+    if table.name in _CHILDREN:
+        column, owner = _CHILDREN[table.name]
+        if owner not in owners:
             return None, None
-        owners[table.name] = f"{{0}} > {int(newest)}"
-        return Delta(f'"id" > {int(newest)}', f'"id" > {int(newest)}'), None
-    newest, updated = con.execute(
-        f"select max(id), max(last_update_time_since_epoch) from {raw} where source_id = ?",
+        # The owner is part of the key: a key is re-read on both sides or on neither.
+        where = owners[owner].format(f'"{column}"')
+        return Delta(where, where), None
+    stamp, links = _DELTA[table.name]
+    newest, stamped = con.execute(
+        f"select max(id), {f'max({stamp})' if stamp else 'null'} from {raw} where source_id = ?",
         [source_id],
     ).fetchone()
     if newest is None:
         return None, None
-    where = f'"id" > {int(newest)}'
-    if updated is not None:
-        where += f' or "last_update_time_since_epoch" >= {int(updated) - UPDATE_MARGIN_MS}'
+    where = [f'"id" > {int(newest)}']
+    if stamped is not None:
+        where.append(f'"{stamp}" >= {int(stamped) - UPDATE_MARGIN_MS}')
+    where += [owners[other].format(f'"{column}"') for column, other in links if other in owners]
     ids = _reread_table(table.name)
     owners[table.name] = f'{{0}} > {int(newest)} or {{0}} in (select "id" from {ids})'
-    reread = f'create or replace temp table {ids} as select "id" from _incoming where {where}'
-    return Delta(where, '"id" in (select "id" from _incoming)'), reread
+    reread = (
+        f'create or replace temp table {ids} as select "id" from _incoming '
+        f"where {' or '.join(where)}"
+    )
+    # The warehouse's rows under the keys re-read: a key the condition selects in the store
+    # but not in the warehouse (a row edited in place) then makes the fingerprints differ.
+    return Delta(" or ".join(where), '"id" in (select "id" from _incoming)'), reread
 
 
 def _read_delta(
