@@ -5,9 +5,12 @@ installed offline). Each MLMD table is copied faithfully into ``raw.mlmd_<table>
 source's name and the id of the load that wrote the row. Loads are incremental and
 idempotent: rows are compared by primary key and content hash, so a reload adds nothing,
 and rows that changed in the source (an execution RUNNING -> COMPLETE, a ``pushed``
-property written later) replace their old version. A load is one transaction; the
-``raw._loads`` row is written last. Rows that cannot be stored faithfully are quarantined
-with the reason (:mod:`loaders.quarantine`); per table, rows read = accepted + quarantined.
+property written later) replace their old version. A source loaded before is read in delta
+mode (:class:`Delta`, docs/incremental.md): only the rows that can have changed are compared,
+the rest is verified by a fingerprint, and a table whose fingerprint differs is compared in
+full. A load is one transaction; the ``raw._loads`` row is written last. Rows that cannot be
+stored faithfully are quarantined with the reason (:mod:`loaders.quarantine`); per table,
+rows read = accepted + quarantined.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from loaders.mlmd import _CHILDREN, _DELTA, TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
 from loaders.timetravel import cut_store, time_range
 from tests.conftest import run_cli
-from tests.stores import HOUR, T0, handwritten_store, table_counts
+from tests.stores import HOUR, T0, copy_to_mysql, handwritten_store, table_counts
 from tests.test_incremental import withhold
 from tests.test_quarantine import unconstrain
 
@@ -243,3 +243,34 @@ def test_a_warehouse_from_before_delta_reads_is_migrated(loaded) -> None:
     modes = query(warehouse, "select distinct load_id, mode from raw._load_tables order by all")
     assert modes[0] == (1, None)
     assert {mode for _, mode in modes[1:]} == {"full", "delta"}
+
+
+@pytest.mark.mysql
+def test_a_mysql_store_is_read_in_delta_mode_too(mariadb, tmp_path: Path) -> None:
+    sqlite_path = tmp_path / "s.sqlite"
+    ids = handwritten_store(sqlite_path)
+    mariadb.create_database("mlmd_delta")
+    with mariadb.connect("mlmd_delta") as con:
+        copy_to_mysql(sqlite_path, con)
+    url = mariadb.url("mlmd_delta")
+    staged, fresh = tmp_path / "staged.duckdb", tmp_path / "fresh.duckdb"
+    load_mlmd(staged, url, "m")
+    with mariadb.connect("mlmd_delta") as con, con.cursor() as cur:
+        cur.execute(
+            "UPDATE Execution SET last_known_state = 3, last_update_time_since_epoch = %s "
+            "WHERE id = %s",
+            (T0 + 9 * HOUR, ids["pusher"]),
+        )
+        cur.execute(
+            "INSERT INTO ExecutionProperty (execution_id, name, is_custom_property, "
+            "string_value) VALUES (%s, 'note', 1, 'late')",
+            (ids["pusher"],),
+        )
+        cur.execute("UPDATE Event SET milliseconds_since_epoch = 1 WHERE id = 1")
+    tables = by_table(load_mlmd(staged, url, "m"))
+    assert tables["Execution"] == ("delta", 0, 1, 0, 0)
+    assert tables["ExecutionProperty"] == ("delta", 1, 0, 0, 0)
+    assert tables["Event"] == ("fallback", 0, 1, 0, 0)
+    assert {mode for mode, *_ in tables.values()} == {"full", "delta", "fallback"}
+    load_mlmd(fresh, url, "m")
+    assert raw_rows(staged) == raw_rows(fresh)
