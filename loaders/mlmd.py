@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -716,8 +717,12 @@ def _plan_delta(
         where = owners[owner].format(f'"{column}"')
         return Delta(where, where), None
     stamp, links = _DELTA[table.name]
+    # The latest stamp loaded, ignoring stamps more than a day ahead of this machine's
+    # clock (a row stamped years ahead would otherwise hide every later update).
+    ahead = int(time.time() * 1000) + 24 * 3_600_000
+    latest = f"coalesce(max({stamp}) filter (where {stamp} <= {ahead}), max({stamp}))"
     newest, stamped = con.execute(
-        f"select max(id), {f'max({stamp})' if stamp else 'null'} from {raw} where source_id = ?",
+        f"select max(id), {latest if stamp else 'null'} from {raw} where source_id = ?",
         [source_id],
     ).fetchone()
     if newest is None:

@@ -7,6 +7,7 @@ the last stage loaded once, and edits that bypass MLMD's timestamps are still fo
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import duckdb
@@ -212,6 +213,18 @@ def test_an_update_older_than_the_margin_is_found_by_the_fingerprint(loaded) -> 
     )
     tables = by_table(load_mlmd(warehouse, str(store)))
     assert tables["Execution"] == ("fallback", 0, 1, 0, 0)
+
+
+def test_a_row_stamped_far_ahead_does_not_hide_later_updates(loaded) -> None:
+    store, warehouse, ids = loaded
+    ahead = int(time.time() * 1000) + 365 * 24 * HOUR
+    with StoreWriter(store) as w:
+        w.execution("Trainer", "RUNNING", T0, ahead)
+    load_mlmd(warehouse, str(store))
+    with StoreWriter(store) as w:
+        w.update_execution(ids["pusher"], "COMPLETE", T0 + 9 * HOUR)
+    tables = by_table(load_mlmd(warehouse, str(store)))
+    assert tables["Execution"] == ("delta", 0, 1, 0, 0)
 
 
 def test_a_table_quarantined_last_time_is_read_in_full(tmp_path: Path) -> None:
