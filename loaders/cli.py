@@ -153,6 +153,12 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full:
                 f"{t.rows_deleted:,}",
             )
         err.print(table)
+    fallback = [t.table for t in result.tables if t.mode == "fallback"]
+    if fallback:
+        err.print(
+            f"compared in full because rows behind the last load changed: {', '.join(fallback)}",
+            soft_wrap=True,
+        )
     quarantined = [t for t in result.tables if t.rows_quarantined]
     if quarantined:
         err.print(

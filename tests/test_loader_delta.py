@@ -154,6 +154,16 @@ def test_an_old_event_edited_in_place_is_found(loaded) -> None:
     assert reason == quarantine.REUSED_ID
 
 
+def test_the_load_command_names_the_tables_compared_in_full(loaded) -> None:
+    store, warehouse, _ = loaded
+    edit(store, "delete from Association where id = 1")
+    result = run_cli("--warehouse", str(warehouse), "load", "mlmd", str(store))
+    assert result.returncode == 0, result.stderr
+    assert "compared in full because rows behind the last load changed: Association" in (
+        result.stderr
+    )
+
+
 def test_an_old_value_edited_in_place_is_an_update(loaded) -> None:
     store, warehouse, _ = loaded
     edit(
