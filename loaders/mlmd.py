@@ -587,7 +587,7 @@ def _sync(
     # The quarantine holds each source's latest load: this load's rows replace the last.
     con.execute("delete from raw._quarantine where source_id = ?", [source_id])
     counts = []
-    owners: dict[str, str] = {}  # table -> SQL over an owner column `{}`: the owner is re-read
+    owners: dict[str, str] = {}  # table -> SQL template over a column `{0}` naming its row
     for done, table in enumerate(TABLES):
         if progress is not None:
             progress(table.name, done, len(TABLES))
