@@ -109,19 +109,30 @@ def load() -> None:
     default=None,
     help="Name of the source in the warehouse [default: file stem / database].",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Compare every row of every table instead of re-reading only the rows that can "
+    "have changed since the last load.",
+)
 @click.pass_context
-def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None) -> None:
+def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full: bool) -> None:
     """Load an ML Metadata STORE: a SQLite file or mysql://user:pass@host:port/db.
 
     Idempotent and incremental: rows new or changed since the last load of the same
-    source are written, nothing else. The load is all or nothing. Rows the warehouse
-    cannot store faithfully are quarantined with the reason (raw._quarantine).
+    source are written, nothing else. Tables that grow (executions, artifacts, events, ...)
+    are re-read from where the last load stopped, and the rest of each is verified by a
+    fingerprint; any difference there means a full compare of that table. The load is all
+    or nothing. Rows the warehouse cannot store faithfully are quarantined with the reason
+    (raw._quarantine).
     """
     from loaders.mlmd import load_mlmd
 
     warehouse = _warehouse(ctx)
     with _progress("loading") as update:
-        result = load_mlmd(warehouse, store, source_name, progress=update, on_wait=_wait_notice)
+        result = load_mlmd(
+            warehouse, store, source_name, progress=update, on_wait=_wait_notice, full=full
+        )
     seconds = (result.finished_at - result.started_at).total_seconds()
     changed = [t for t in result.tables if t.rows_new or t.rows_updated or t.rows_deleted]
     err.print(
@@ -142,6 +153,12 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None) -> No
                 f"{t.rows_deleted:,}",
             )
         err.print(table)
+    fallback = [t.table for t in result.tables if t.mode == "fallback"]
+    if fallback:
+        err.print(
+            f"compared in full because rows behind the last load changed: {', '.join(fallback)}",
+            soft_wrap=True,
+        )
     quarantined = [t for t in result.tables if t.rows_quarantined]
     if quarantined:
         err.print(

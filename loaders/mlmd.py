@@ -5,9 +5,12 @@ installed offline). Each MLMD table is copied faithfully into ``raw.mlmd_<table>
 source's name and the id of the load that wrote the row. Loads are incremental and
 idempotent: rows are compared by primary key and content hash, so a reload adds nothing,
 and rows that changed in the source (an execution RUNNING -> COMPLETE, a ``pushed``
-property written later) replace their old version. A load is one transaction; the
-``raw._loads`` row is written last. Rows that cannot be stored faithfully are quarantined
-with the reason (:mod:`loaders.quarantine`); per table, rows read = accepted + quarantined.
+property written later) replace their old version. A source loaded before is read in delta
+mode (:class:`Delta`, docs/incremental.md): only the rows that can have changed are compared,
+the rest is verified by a fingerprint, and a table whose fingerprint differs is compared in
+full. A load is one transaction; the ``raw._loads`` row is written last. Rows that cannot be
+stored faithfully are quarantined with the reason (:mod:`loaders.quarantine`); per table,
+rows read = accepted + quarantined.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +176,48 @@ TABLES: tuple[Table, ...] = (
 )
 
 
+# How a table was read (raw._load_tables.mode): `first` copied into an empty table, `full`
+# compared row by row, `delta` only the rows that can have changed re-read and compared and
+# the rest verified by a fingerprint, `fallback` a delta read whose fingerprint differed and
+# that was then compared in full.
+MODES = ("first", "full", "delta", "fallback")
+
+# Delta reads (docs/incremental.md). MLMD sets an entity's last_update_time_since_epoch on
+# every update through its API, and an event's milliseconds_since_epoch when it is written;
+# a row stamped up to this much before the latest stamp the warehouse holds (clocks of
+# concurrent writers) is still re-read.
+UPDATE_MARGIN_MS = 3_600_000
+# Tables with an `id` read in delta mode: the stamp column that tells of new and updated
+# rows (None: MLMD never updates the table), and (column, table) pairs: a row is also
+# re-read when that column names a row re-read from the other table (an association of an
+# execution written late, say).
+_DELTA: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {
+    "Artifact": ("last_update_time_since_epoch", ()),
+    "Execution": ("last_update_time_since_epoch", ()),
+    "Context": ("last_update_time_since_epoch", ()),
+    "Event": ("milliseconds_since_epoch", (("execution_id", "Execution"),)),
+    "Association": (None, (("execution_id", "Execution"),)),
+    "Attribution": (None, (("artifact_id", "Artifact"),)),
+}
+# Rows owned by a row of another table (owner column, owner table): re-read with the owner.
+_CHILDREN = {
+    "ArtifactProperty": ("artifact_id", "Artifact"),
+    "ExecutionProperty": ("execution_id", "Execution"),
+    "ContextProperty": ("context_id", "Context"),
+    "EventPath": ("event_id", "Event"),
+}
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A delta read of one table: the store's rows for which ``store`` holds are re-read and
+    compared with the warehouse's rows for which ``raw`` holds (the same keys); the other
+    rows are verified by a fingerprint (:func:`_read_delta`)."""
+
+    store: str  # SQL over the store's typed row
+    raw: str  # SQL over a row of raw.mlmd_<table>; may name _incoming (the rows re-read)
+
+
 @dataclass(frozen=True)
 class StoreLocation:
     """Where an MLMD store lives: a SQLite file or a MySQL database."""
@@ -256,6 +302,7 @@ class TableCounts:
     rows_accepted: int = 0
     rows_quarantined: int = 0
     reasons: tuple[tuple[str, int], ...] = ()  # (reason, rows) of the quarantined rows
+    mode: str = "full"  # how the table was read: one of MODES
 
 
 @dataclass(frozen=True)
@@ -318,6 +365,7 @@ _BOOKKEEPING_DDL = (
         rows_deleted bigint not null,
         rows_accepted bigint not null,
         rows_quarantined bigint not null,
+        mode varchar,
         primary key (load_id, table_name)
     )""",
     quarantine.DDL,
@@ -336,6 +384,13 @@ def _migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table raw.{table} add column rows_accepted bigint")
             con.execute(f"alter table raw.{table} add column rows_quarantined bigint")
             con.execute(f"update raw.{table} set rows_accepted = rows_read, rows_quarantined = 0")
+    # Warehouses written before delta reads: the mode of their loads is unknown (NULL).
+    (has,) = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = '_load_tables' and column_name = 'mode'"
+    ).fetchone()
+    if not has:
+        con.execute("alter table raw._load_tables add column mode varchar")
 
 
 def load_mlmd(
@@ -346,8 +401,12 @@ def load_mlmd(
     progress: Progress | None = None,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    full: bool = False,
 ) -> LoadResult:
     """Copy an MLMD store into ``raw.mlmd_*`` of the warehouse, all or nothing.
+
+    A source loaded before is read in delta mode where it can be (:class:`Delta`); ``full``
+    compares every table row by row instead.
 
     Rows the warehouse cannot store faithfully are quarantined (:mod:`loaders.quarantine`).
     DuckDB's sqlite scanner fails on a value that does not fit its column's type; the
@@ -371,7 +430,7 @@ def load_mlmd(
             try:
                 with transaction(con):
                     return _sync(
-                        con, location, source_name, started, progress, frozenset(), enforced
+                        con, location, source_name, started, progress, frozenset(), enforced, full
                     )
             except (duckdb.Error, UnicodeError) as exc:
                 if location.kind != "sqlite":
@@ -395,6 +454,7 @@ def load_mlmd(
                             progress,
                             frozenset(repaired.tables),
                             enforced,
+                            full,
                         )
                 except (duckdb.Error, UnicodeError) as exc:
                     raise _read_error(location, exc) from None
@@ -509,18 +569,31 @@ def _sync(
     progress: Progress | None,
     repaired: frozenset[str],
     enforced: frozenset[str],
+    full: bool,
 ) -> LoadResult:
     for stmt in _BOOKKEEPING_DDL:
         con.execute(stmt)
     _migrate(con)
     (load_id,) = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchone()
     source_id = _register_source(con, location, source_name, load_id)
+    # A table whose last load quarantined rows is compared in full: its quarantined keys
+    # are not in the warehouse, so no fingerprint of the rows not re-read could match.
+    quarantined_before = {
+        name
+        for (name,) in con.execute(
+            "select distinct table_name from raw._quarantine where source_id = ?", [source_id]
+        ).fetchall()
+    }
     # The quarantine holds each source's latest load: this load's rows replace the last.
     con.execute("delete from raw._quarantine where source_id = ?", [source_id])
     counts = []
+    owners: dict[str, str] = {}  # table -> SQL template over a column `{0}` naming its row
     for done, table in enumerate(TABLES):
         if progress is not None:
             progress(table.name, done, len(TABLES))
+        delta, reread = _plan_delta(con, table, source_id, owners)
+        if full or table.name in repaired or table.name in quarantined_before:
+            delta = None
         counts.append(
             _sync_table(
                 con,
@@ -529,14 +602,19 @@ def _sync(
                 load_id,
                 repaired=table.name in repaired,
                 check_keys=table.name not in enforced,
+                delta=delta,
+                reread=reread,
             )
         )
+    for name in _DELTA:
+        con.execute(f"drop table if exists {_reread_table(name)}")
     if progress is not None:
         progress("done", len(TABLES), len(TABLES))
     finished = _utcnow()
     con.executemany(
         "insert into raw._load_tables (load_id, table_name, rows_read, rows_new, rows_updated, "
-        "rows_deleted, rows_accepted, rows_quarantined) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_deleted, rows_accepted, rows_quarantined, mode) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 load_id,
@@ -547,6 +625,7 @@ def _sync(
                 c.rows_deleted,
                 c.rows_accepted,
                 c.rows_quarantined,
+                c.mode,
             )
             for c in counts
         ],
@@ -608,6 +687,104 @@ def _register_source(
     return source_id
 
 
+def _reread_table(name: str) -> str:
+    return f"_reread_{name.lower()}"
+
+
+def _plan_delta(
+    con: duckdb.DuckDBPyConnection, table: Table, source_id: str, owners: dict[str, str]
+) -> tuple[Delta | None, str | None]:
+    """How a delta read of ``table`` selects the rows to re-read (None: the table is always
+    compared in full, or this source has no rows of it yet), and the statement that keeps
+    the ids re-read (in ``_reread_<table>``, for the tables that refer to it) once the table
+    is loaded. ``owners``: table -> SQL template over a column referring to the table, true
+    if that row is re-read; filled in here for the tables that follow."""
+    if table.name not in (*_DELTA, *_CHILDREN):
+        return None, None
+    raw = f"raw.{table.raw_name}"
+    (exists,) = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = ?",
+        [table.raw_name],
+    ).fetchone()
+    if not exists:
+        return None, None
+    if table.name in _CHILDREN:
+        column, owner = _CHILDREN[table.name]
+        if owner not in owners:
+            return None, None
+        # The owner is part of the key: a key is re-read on both sides or on neither.
+        where = owners[owner].format(f'"{column}"')
+        return Delta(where, where), None
+    stamp, links = _DELTA[table.name]
+    # The latest stamp loaded, ignoring stamps more than a day ahead of this machine's
+    # clock (a row stamped years ahead would otherwise hide every later update).
+    ahead = int(time.time() * 1000) + 24 * 3_600_000
+    latest = f"coalesce(max({stamp}) filter (where {stamp} <= {ahead}), max({stamp}))"
+    newest, stamped = con.execute(
+        f"select max(id), {latest if stamp else 'null'} from {raw} where source_id = ?",
+        [source_id],
+    ).fetchone()
+    if newest is None:
+        return None, None
+    where = [f'"id" > {int(newest)}']
+    if stamped is not None:
+        where.append(f'"{stamp}" >= {int(stamped) - UPDATE_MARGIN_MS}')
+    where += [owners[other].format(f'"{column}"') for column, other in links if other in owners]
+    ids = _reread_table(table.name)
+    owners[table.name] = f'{{0}} > {int(newest)} or {{0}} in (select "id" from {ids})'
+    reread = (
+        f'create or replace temp table {ids} as select "id" from _incoming '
+        f"where {' or '.join(where)}"
+    )
+    # The warehouse's rows under the keys re-read: a key the condition selects in the store
+    # but not in the warehouse (a row edited in place) then makes the fingerprints differ.
+    return Delta(" or ".join(where), '"id" in (select "id" from _incoming)'), reread
+
+
+def _read_delta(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source_id: str,
+    delta: Delta,
+    typed: str,
+    extra: str,
+) -> int | None:
+    """Read the rows of ``table`` that ``delta`` selects into ``_incoming`` and verify the
+    others in the same pass over the store: their count and the sum of their row hashes
+    must equal those of the warehouse's rows outside ``delta.raw``. Returns how many rows
+    were verified, or None if the fingerprints differ (then compare in full)."""
+    cols = [c for c, _ in table.columns]
+    order_cols = ", ".join(f'"{c}"' for c in cols)
+    fields = ", ".join(f"'{c}': \"{c}\"" for c in [*cols, "_row_hash"])
+    con.execute(
+        f"""create or replace temp table _split as
+        select
+            count(*) filter (where not _reread) as n,
+            coalesce(sum(_row_hash) filter (where not _reread), 0) as fingerprint,
+            list({{{fields}}}) filter (where _reread) as rows
+        from (
+            select *, coalesce({delta.store}, false) as _reread
+            from (
+                select *, hash({order_cols}) as _row_hash
+                from (select {typed} from src."{table.name}")
+            )
+        )"""
+    )
+    con.execute(
+        "create or replace temp table _incoming as "
+        f"select *{extra} from (select unnest(rows, recursive := true) from _split)"
+    )
+    (verified, fingerprint) = con.execute("select n, fingerprint from _split").fetchone()
+    con.execute("drop table _split")
+    warehouse = con.execute(
+        f"""select count(*), coalesce(sum(_row_hash), 0) from raw.{table.raw_name}
+        where source_id = $source and not coalesce({delta.raw}, false)""",
+        {"source": source_id},
+    ).fetchone()
+    return verified if (verified, fingerprint) == tuple(warehouse) else None
+
+
 def _sync_table(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -616,13 +793,17 @@ def _sync_table(
     *,
     repaired: bool,
     check_keys: bool,
+    delta: Delta | None = None,
+    reread: str | None = None,
 ) -> TableCounts:
     """Bring raw.<table>'s rows of this source in line with the store; count the changes.
 
     Rows that cannot be stored faithfully go to raw._quarantine instead. ``repaired``: read
     the table from the copy made by :func:`quarantine.repair_sqlite` (attached as ``fix``),
     whose rows with misfit values carry ``_reason``. ``check_keys``: look for NULL and
-    repeated keys (unless the source enforces its key).
+    repeated keys (unless the source enforces its key). ``delta``: re-read only the rows it
+    selects if the others verify (:func:`_read_delta`); ``reread``: a statement run on the
+    rows read before they are dropped (:func:`_plan_delta`).
     """
     raw = f"raw.{table.raw_name}"
     cols = [c for c, _ in table.columns]
@@ -692,9 +873,20 @@ def _sync_table(
         (accepted,) = con.execute(
             f"select count(*) from {raw} where source_id = $source", {"source": source_id}
         ).fetchone()
-        return _checked_counts(con, table, source_id, load_id, read, accepted, accepted, 0, 0)
+        return _checked_counts(
+            con, table, source_id, load_id, read, accepted, accepted, 0, 0, "first"
+        )
 
-    con.execute(f"create or replace temp table _incoming as {rows}")
+    mode, verified, in_scope = "full", 0, ""
+    if delta is not None and not repaired:
+        checked = _read_delta(con, table, source_id, delta, typed, extra)
+        if checked is None:
+            mode = "fallback"
+        else:
+            # Only the rows re-read are compared; the others are the same on both sides.
+            mode, verified, in_scope = "delta", checked, f"and coalesce({delta.raw}, false)"
+    if mode != "delta":
+        con.execute(f"create or replace temp table _incoming as {rows}")
     # The keys of the rows quarantined so far: the warehouse's rows under them stay as is.
     con.execute(
         f"create or replace temp table _quarantined_keys as select {key_list} "
@@ -738,8 +930,9 @@ def _sync_table(
                 else 'updated'
             end as change
         from _incoming as i
-        full outer join (select {key_list}, _row_hash from {raw} where source_id = $source)
-            as r
+        full outer join (
+            select {key_list}, _row_hash from {raw} where source_id = $source {in_scope}
+        ) as r
             on {on}
         where i._row_hash is null
             or (i._row_hash is distinct from r._row_hash {unquarantined})""",
@@ -769,6 +962,7 @@ def _sync_table(
             params,
         )
     (read,) = con.execute("select count(*) from _incoming").fetchone()
+    read += verified
     (in_raw,) = con.execute(
         f"select count(*) from {raw} where source_id = $source", {"source": source_id}
     ).fetchone()
@@ -782,6 +976,8 @@ def _sync_table(
             )""",
             {"source": source_id},
         ).fetchone()
+    if reread is not None:
+        con.execute(reread)
     for temp in ("_incoming", "_diff", "_quarantined_keys", "_flagged"):
         con.execute(f"drop table if exists {temp}")
     return _checked_counts(
@@ -795,6 +991,7 @@ def _sync_table(
         changes.get("new", 0),
         changes.get("updated", 0),
         changes.get("deleted", 0),
+        mode,
     )
 
 
@@ -848,6 +1045,7 @@ def _checked_counts(
     new: int,
     updated: int,
     deleted: int,
+    mode: str,
 ) -> TableCounts:
     """The table's counts, after checking that every row read was accepted or quarantined."""
     reasons = con.execute(
@@ -863,7 +1061,7 @@ def _checked_counts(
             f"warehouse, {quarantined} quarantined"
         )
     return TableCounts(
-        table.name, read, new, updated, deleted, accepted, quarantined, tuple(reasons)
+        table.name, read, new, updated, deleted, accepted, quarantined, tuple(reasons), mode
     )
 
 
