@@ -45,9 +45,9 @@
 {%- endmacro %}
 
 {#- CTEs shared by the refresh sets of the incremental models (docs/incremental.md): what
-    changed since the load in CTE `watermark` (column `load_id`). Expects the CTEs `events`
-    (int_events), `executions` (int_executions), `edges` (int_edges) and `load_tables`
-    (raw._load_tables) before it; defines, each followed by a comma:
+    changed since the load in CTE `watermark` (column `load_id`), defined before it.
+    Defines, each followed by a comma, the imports `events`, `executions`, `edges` and
+    `load_tables`, and:
       - `needs_everything` (one boolean `value`): no previous build, or a later load
         deleted rows or rewrote types or contexts, which change executions that no
         `_load_id` marks;
@@ -59,6 +59,22 @@
         watermark has its consumer in `touched`; none can go without a deletion (the
         quarantine keeps an execution's type and an event's ends as first loaded). -#}
 {% macro graphlets_touched_executions() -%}
+events as (
+    select * from {{ ref('int_events') }}
+),
+
+executions as (
+    select * from {{ ref('int_executions') }}
+),
+
+edges as (
+    select * from {{ ref('int_edges') }}
+),
+
+load_tables as (
+    select * from {{ source('raw', '_load_tables') }}
+),
+
 -- No previous build, or changes no row stamp can point at: recompute everything.
 needs_everything as (
     select
@@ -140,4 +156,15 @@ touched as (
     inner join changed_executions
         on edges.producer_execution_id = changed_executions.key
 ),
+{%- endmacro %}
+
+{#- The refs and sources graphlets_touched_executions() reads, as `depends_on` comments:
+    a model calling it only on incremental runs declares them to dbt's parser with this. -#}
+{% macro graphlets_change_search_depends_on() -%}
+-- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
+-- depends_on: {{ ref('stg_mlmd__sources') }}, {{ source('raw', '_load_tables') }}
+-- depends_on: {{ source('raw', 'mlmd_artifact') }}, {{ source('raw', 'mlmd_event') }}
+-- depends_on: {{ source('raw', 'mlmd_event_path') }}, {{ source('raw', 'mlmd_execution') }}
+-- depends_on: {{ source('raw', 'mlmd_execution_property') }}
+-- depends_on: {{ source('raw', 'mlmd_association') }}
 {%- endmacro %}

@@ -21,13 +21,7 @@
     Everything is recomputed (every anchor in the set) when there is no previous build, or
     when a load since then deleted rows or rewrote types or contexts: those change
     executions that no `_load_id` marks. Changing seeds or vars needs `--full-refresh`. -#}
-{#- The refs and sources of the incremental branch, declared for dbt's parser. #}
--- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
--- depends_on: {{ ref('stg_mlmd__sources') }}, {{ source('raw', '_load_tables') }}
--- depends_on: {{ source('raw', 'mlmd_artifact') }}, {{ source('raw', 'mlmd_event') }}
--- depends_on: {{ source('raw', 'mlmd_event_path') }}, {{ source('raw', 'mlmd_execution') }}
--- depends_on: {{ source('raw', 'mlmd_execution_property') }}
--- depends_on: {{ source('raw', 'mlmd_association') }}
+{{ graphlets_change_search_depends_on() }}
 {%- set previous = graphlets_previous_build('int_graphlet_upstream') %}
 {%- if previous is none or flags.FULL_REFRESH %}
 -- A full build walks every anchor: no change to look for.
@@ -37,22 +31,6 @@ with
 
 anchors as (
     select * from {{ ref('int_graphlet_anchors') }}
-),
-
-events as (
-    select * from {{ ref('int_events') }}
-),
-
-executions as (
-    select * from {{ ref('int_executions') }}
-),
-
-edges as (
-    select * from {{ ref('int_edges') }}
-),
-
-load_tables as (
-    select * from {{ source('raw', '_load_tables') }}
 ),
 
 previous_upstream as (

@@ -12,12 +12,7 @@
         have changed, or an edge into it may be new.
     Every graphlet when there is no previous build, on `--full-refresh`, or when a load
     since then deleted rows or rewrote types or contexts. -#}
--- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
--- depends_on: {{ ref('stg_mlmd__sources') }}, {{ source('raw', '_load_tables') }}
--- depends_on: {{ source('raw', 'mlmd_artifact') }}, {{ source('raw', 'mlmd_event') }}
--- depends_on: {{ source('raw', 'mlmd_event_path') }}, {{ source('raw', 'mlmd_execution') }}
--- depends_on: {{ source('raw', 'mlmd_execution_property') }}
--- depends_on: {{ source('raw', 'mlmd_association') }}
+{{ graphlets_change_search_depends_on() }}
 {%- set previous = graphlets_previous_build('int_graphlet_shape_keys') %}
 with
 
@@ -39,22 +34,6 @@ final as (
     select * from member_sets
 )
 {%- else -%}
-events as (
-    select * from {{ ref('int_events') }}
-),
-
-executions as (
-    select * from {{ ref('int_executions') }}
-),
-
-edges as (
-    select * from {{ ref('int_edges') }}
-),
-
-load_tables as (
-    select * from {{ source('raw', '_load_tables') }}
-),
-
 previous_keys as (
     select graphlet_id, member_set_hash, n_members, built_through_load_id
     from {{ previous }}
