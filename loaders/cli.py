@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -50,6 +51,10 @@ class GraphletsGroup(click.Group):
                 soft_wrap=True,
             )
             sys.exit(70)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _warehouse(ctx: click.Context) -> Path:
@@ -192,6 +197,9 @@ def generate(pipelines: int, days: int, seed: int, out: Path) -> None:
 
     if out.exists():
         raise GraphletsError(f"{out} already exists", "remove it or choose another --out")
+    # A kill (SIGTERM) takes the Ctrl-C path: the workers stop and the half-written store
+    # and its scratch parts next to --out are removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     with _progress("generating") as update:
         stats = run_generate(
             out,

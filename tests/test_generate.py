@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from loaders.generate import (
     mlmd_struct_bool,
 )
 from loaders.mlmd_store import EVENT_TYPES, EXECUTION_STATES, SCHEMA_VERSION, SQLITE_DDL
+from tests.conftest import REPO
 
 INPUT, OUTPUT, INTERNAL_OUTPUT = (EVENT_TYPES[k] for k in ("INPUT", "OUTPUT", "INTERNAL_OUTPUT"))
 COMPLETE, FAILED, CACHED, RUNNING, CANCELED = (
@@ -444,3 +448,26 @@ def test_stats_are_a_frozen_dataclass(small):
     with pytest.raises(AttributeError):
         stats.executions = 0  # type: ignore[misc]
     assert all(isinstance(v, int) for v in asdict(stats).values())
+
+
+def test_a_killed_generate_leaves_no_files(tmp_path):
+    """SIGTERM (a `kill`, a job scheduler) cleans up like Ctrl-C: no half-written store,
+    no temporary store or scratch parts next to --out."""
+    out = tmp_path / "store.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loaders.cli", "generate", "--pipelines", "400", "--out", str(out)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not any(p.suffix == ".tmp" for p in tmp_path.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "generate never started"
+        time.sleep(0.05)
+    time.sleep(1.0)  # into the simulation, with workers running
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []
