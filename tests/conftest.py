@@ -45,6 +45,15 @@ def run_cli(
     )
 
 
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """The rows of one read-only query on a warehouse."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 def fingerprint(warehouse: Path) -> dict[str, tuple[int, int]]:
     """(row count, order-independent content hash) of every table in the warehouse."""
     if not warehouse.exists():

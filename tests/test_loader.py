@@ -11,7 +11,7 @@ import pytest
 from loaders.dbt import build
 from loaders.mlmd import TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
-from tests.conftest import GRAPH_ONLY, fingerprint
+from tests.conftest import GRAPH_ONLY, fingerprint, query
 from tests.stores import HOUR, PROTO_VALUE, STRUCT_VALUE, T0, handwritten_store, table_counts
 
 
@@ -28,14 +28,6 @@ def raw_counts(warehouse: Path) -> dict[str, int]:
             t.name: con.execute(f"select count(*) from raw.{t.raw_name}").fetchone()[0]
             for t in TABLES
         }
-    finally:
-        con.close()
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 

@@ -18,7 +18,7 @@ from loaders.generate import generate
 from loaders.mlmd import _CHILDREN, _DELTA, TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
 from loaders.timetravel import cut_store, time_range
-from tests.conftest import run_cli
+from tests.conftest import query, run_cli
 from tests.stores import HOUR, T0, copy_to_mysql, handwritten_store, table_counts
 from tests.test_incremental import withhold
 from tests.test_quarantine import unconstrain
@@ -37,14 +37,6 @@ def raw_rows(warehouse: Path) -> dict[str, list[tuple]]:
             )
             for t in TABLES
         }
-    finally:
-        con.close()
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
 

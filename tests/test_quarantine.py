@@ -30,7 +30,7 @@ from loaders import quarantine
 from loaders.dbt import build
 from loaders.mlmd import TABLES, load_mlmd
 from loaders.mlmd_store import StoreWriter
-from tests.conftest import fingerprint, run_cli
+from tests.conftest import fingerprint, query, run_cli
 from tests.stores import (
     EXAMPLE_GEN,
     HOUR,
@@ -155,14 +155,6 @@ def event_ids(path: Path, execution: int) -> list[int]:
         return [
             i for (i,) in db.execute("select id from Event where execution_id = ?", [execution])
         ]
-
-
-def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def cli(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
