@@ -27,8 +27,8 @@ system-deps:
 	./scripts/system-deps.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check loaders tests bench
-	$(BIN)/ruff format --check loaders tests bench
+	$(BIN)/ruff check loaders graphlets tests scripts hatch_build.py
+	$(BIN)/ruff format --check loaders graphlets tests scripts hatch_build.py
 
 test: $(STAMP) .venv-mlmd/.installed system-deps lint
 	$(BIN)/pytest -q

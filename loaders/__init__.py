@@ -1,0 +1,1 @@
+"""Source loaders: one subpackage per provenance source, each writing its ``raw`` tables."""

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.dbt import build
-from loaders.generate import generate
+from graphlets.build.dbt import build
+from graphlets.readers.pruning_report import write_prune_report
+from graphlets.synth.generate import generate
 from loaders.mlmd import load_mlmd
-from loaders.pruning_report import write_prune_report
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_WASTE, BUDGET = 0.5, 0.05

@@ -136,7 +136,7 @@ def running_server(
         env["GRAPHLETS_SERVE_PASSWORD"] = password
     # stderr goes to a file, not a pipe nobody reads (a full pipe would stall the server).
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
-    cli = [sys.executable, "-m", "loaders.cli", "--warehouse", str(warehouse)]
+    cli = [sys.executable, "-m", "graphlets.cli", "--warehouse", str(warehouse)]
     proc = subprocess.Popen(
         [*cli, "serve", "--port", str(port), *args],
         cwd=REPO,

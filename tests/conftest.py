@@ -36,7 +36,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     """Run the real `graphlets` command in a subprocess (exit codes, stderr, no traceback)."""
     return subprocess.run(
-        [sys.executable, "-m", "loaders.cli", *args],
+        [sys.executable, "-m", "graphlets.cli", *args],
         capture_output=True,
         text=True,
         env=env,

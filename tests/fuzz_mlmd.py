@@ -18,7 +18,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from loaders.errors import GraphletsError
+    from graphlets.core.errors import GraphletsError
     from loaders.mlmd import load_mlmd
 
 

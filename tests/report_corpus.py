@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.mlmd_store import StoreWriter
+from graphlets.synth.mlmd_store import StoreWriter
 from tests.stores import EVALUATOR, EXAMPLE_GEN, HOUR, PUSHER, T0, TRAINER
 
 STATISTICS_GEN = "tfx.components.statistics_gen.component.StatisticsGen"

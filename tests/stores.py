@@ -5,7 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from loaders.mlmd_store import ARTIFACT_TYPE, CONTEXT_TYPE, EXECUTION_TYPE, StoreWriter, mysql_ddl
+from graphlets.synth.mlmd_store import (
+    ARTIFACT_TYPE,
+    CONTEXT_TYPE,
+    EXECUTION_TYPE,
+    StoreWriter,
+    mysql_ddl,
+)
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z in ms
 HOUR = 3_600_000

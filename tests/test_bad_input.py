@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import load_mlmd
-from loaders.mlmd_store import StoreWriter
 from tests.conftest import fingerprint, run_cli
 from tests.mysql_server import _free_port
 from tests.stores import EXAMPLE_GEN, T0, handwritten_store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.dbt import unfinished_build_marker
+from graphlets.build.dbt import unfinished_build_marker
 from loaders.mlmd import load_mlmd
 from tests.conftest import fingerprint
 from tests.stores import handwritten_store
@@ -18,7 +18,7 @@ from tests.test_bad_input import big_store
 
 def cli(*args: str, timeout: str = "60") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", *args],
+        [sys.executable, "-m", "graphlets.cli", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

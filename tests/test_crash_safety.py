@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from loaders.dbt import unfinished_build_marker
-from loaders.generate import generate
+from graphlets.build.dbt import unfinished_build_marker
+from graphlets.core.snapshot import SnapshotIdentity, identity, publish, snapshot_path
+from graphlets.readers.query import run_query
+from graphlets.synth.generate import generate
+from graphlets.synth.timetravel import cut_store, time_range
 from loaders.mlmd import load_mlmd
-from loaders.query import run_query
-from loaders.snapshot import SnapshotIdentity, identity, publish, snapshot_path
-from loaders.timetravel import cut_store, time_range
 from tests.conftest import fingerprint
 from tests.test_bad_input import big_store
 from tests.test_properties import all_marts
@@ -42,7 +42,7 @@ def load_in_subprocess(warehouse: Path, store: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "loaders.cli",
+            "graphlets.cli",
             "--warehouse",
             str(warehouse),
             "load",
@@ -95,7 +95,7 @@ def test_sigkill_at_random_points_leaves_the_previous_state(tmp_path: Path) -> N
 
 
 # -- a killed `graphlets build` ---------------------------------------------------------------
-GRAPHLETS = (sys.executable, "-m", "loaders.cli")
+GRAPHLETS = (sys.executable, "-m", "graphlets.cli")
 
 
 def graphlets(warehouse: Path, command: str, scratch: Path) -> subprocess.Popen:
@@ -140,7 +140,7 @@ def snapshot_state(warehouse: Path) -> tuple[str, SnapshotIdentity | None]:
 
 
 def publish_files(warehouse: Path) -> set[Path]:
-    """Temporary files of publishes (loaders.snapshot writes `.<snapshot name>.*.tmp`)."""
+    """Temporary files of publishes (graphlets.core.snapshot writes `.<snapshot name>.*.tmp`)."""
     target = snapshot_path(warehouse)
     return set(target.parent.glob(f".{target.name}.*"))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.generate import (
+from graphlets.synth.generate import (
     EPOCH_START_MS,
     EXECUTION_TYPE_NAMES,
     RESOLVER,
@@ -22,7 +22,7 @@ from loaders.generate import (
     generate,
     mlmd_struct_bool,
 )
-from loaders.mlmd_store import EVENT_TYPES, EXECUTION_STATES, SCHEMA_VERSION, SQLITE_DDL
+from graphlets.synth.mlmd_store import EVENT_TYPES, EXECUTION_STATES, SCHEMA_VERSION, SQLITE_DDL
 from tests.conftest import REPO
 
 INPUT, OUTPUT, INTERNAL_OUTPUT = (EVENT_TYPES[k] for k in ("INPUT", "OUTPUT", "INTERNAL_OUTPUT"))
@@ -455,7 +455,16 @@ def test_a_killed_generate_leaves_no_files(tmp_path):
     no temporary store or scratch parts next to --out."""
     out = tmp_path / "store.sqlite"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "loaders.cli", "generate", "--pipelines", "400", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "graphlets.cli",
+            "generate",
+            "--pipelines",
+            "400",
+            "--out",
+            str(out),
+        ],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.dbt import build
+from graphlets.build.dbt import build
+from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import load_mlmd
-from loaders.mlmd_store import StoreWriter
 from tests.stores import HOUR, STRUCT_VALUE, T0
 
 TFX = "tfx.components"

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.timetravel import cut_store, time_range
+from graphlets.synth.timetravel import cut_store, time_range
 from tests.conftest import run_cli
 
 # Bookkeeping of the incremental build itself, not results: allowed to differ.

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.dbt import build
+from graphlets.build.dbt import build
+from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import TABLES, load_mlmd
-from loaders.mlmd_store import StoreWriter
 from tests.conftest import GRAPH_ONLY, fingerprint, query
 from tests.stores import HOUR, PROTO_VALUE, STRUCT_VALUE, T0, handwritten_store, table_counts
 

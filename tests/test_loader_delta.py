@@ -1,4 +1,4 @@
-"""Delta reads (loaders/mlmd.py, docs/incremental.md): a source loaded before is re-read
+"""Delta reads (loaders/mlmd/, docs/incremental.md): a source loaded before is re-read
 only where it can have changed, and the rest is verified by a fingerprint; any difference
 there means a full compare of that table. The warehouse must end up exactly as if every
 table had been compared in full: a store grown in stages and loaded after each stage equals
@@ -13,11 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import quarantine
-from loaders.generate import generate
-from loaders.mlmd import _CHILDREN, _DELTA, TABLES, load_mlmd
-from loaders.mlmd_store import StoreWriter
-from loaders.timetravel import cut_store, time_range
+from graphlets.synth.generate import generate
+from graphlets.synth.mlmd_store import StoreWriter
+from graphlets.synth.timetravel import cut_store, time_range
+from loaders.mlmd import _CHILDREN, _DELTA, TABLES, load_mlmd, quarantine
 from tests.conftest import query, run_cli
 from tests.stores import HOUR, T0, copy_to_mysql, handwritten_store, table_counts
 from tests.test_incremental import withhold

@@ -23,7 +23,7 @@ The store is loaded and built once per example (dbt builds are slow), and then:
   (tests/graphlet_reference.py): membership, relation and hops, outcomes, costs, cost shares,
   waste classes, downstream owners;
 - loading the same store again changes no table; loading it in two parts (the store cut at
-  a random time with loaders.timetravel, then the whole store, as one source) and building
+  a random time with graphlets.synth.timetravel, then the whole store, as one source) and building
   gives the same marts as loading it at once into a fresh warehouse.
 
 Hypothesis draws each graph's seed (and the cut time); the graph is expanded from its seed
@@ -49,10 +49,10 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from loaders.dbt import build
+from graphlets.build.dbt import build
+from graphlets.synth.mlmd_store import StoreWriter
+from graphlets.synth.timetravel import cut_store
 from loaders.mlmd import load_mlmd
-from loaders.mlmd_store import StoreWriter
-from loaders.timetravel import cut_store
 from tests.conftest import fingerprint
 from tests.graphlet_reference import Expected, Vars, expected
 from tests.stores import HOUR, STRUCT_VALUE, T0

@@ -1,8 +1,8 @@
 """Pruning (spec section 7, issue 5): leakage-free features and the simulator's accounting.
 
 1. No leakage: a generated corpus is built three times, from the full store, from the store
-   cut at a graphlet's decision time (``loaders.timetravel.cut_store``) and from a store whose
-   rows after another decision time are perturbed (states, flags, anomaly counts, times,
+   cut at a graphlet's decision time (``graphlets.synth.timetravel.cut_store``) and from a
+   store whose rows after another decision time are perturbed (states, flags, anomaly counts, times,
    deleted events). Every graphlet that decided by then has the same features, score and
    decisions in all three.
 2. Accounting: a hand-written two-pipeline corpus small enough to follow on paper; which
@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.dbt import run_dbt
-from loaders.generate import generate
+from graphlets.build.dbt import run_dbt
+from graphlets.synth.generate import generate
+from graphlets.synth.mlmd_store import EXECUTION_STATES, StoreWriter
+from graphlets.synth.timetravel import cut_store
 from loaders.mlmd import load_mlmd
-from loaders.mlmd_store import EXECUTION_STATES, StoreWriter
-from loaders.timetravel import cut_store
 from tests.stores import EVALUATOR, EXAMPLE_GEN, HOUR, PUSHER, T0, TRAINER
 
 DAY = 24 * HOUR
@@ -433,7 +433,7 @@ def test_hand_corpus_groups(accounting: duckdb.DuckDBPyConnection) -> None:
 
 def test_prune_report(accounting: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """`graphlets prune-report`: the chart, the table and the recommendation in words."""
-    from loaders.pruning_report import write_prune_report
+    from graphlets.readers.pruning_report import write_prune_report
     from tests.conftest import run_cli
 
     warehouse = Path(

@@ -26,10 +26,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import quarantine
-from loaders.dbt import build
-from loaders.mlmd import TABLES, load_mlmd
-from loaders.mlmd_store import StoreWriter
+from graphlets.build.dbt import build
+from graphlets.synth.mlmd_store import StoreWriter
+from loaders.mlmd import TABLES, load_mlmd, quarantine
 from tests.conftest import fingerprint, query, run_cli
 from tests.stores import (
     EXAMPLE_GEN,

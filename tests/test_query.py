@@ -13,10 +13,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from loaders import sqlgate
-from loaders.cli import main
-from loaders.errors import QueryRefusedError
-from loaders.snapshot import open_snapshot, publish
+from graphlets.cli import main
+from graphlets.core.errors import QueryRefusedError
+from graphlets.core.snapshot import open_snapshot, publish
+from graphlets.readers import sqlgate
 from tests.bi import HOSTILE, MART_TABLES, REPO, directory_state, make_warehouse
 from tests.conftest import fingerprint
 
@@ -30,7 +30,7 @@ def published(tmp_path_factory: pytest.TempPathFactory):
     return folder, warehouse, result.path
 
 
-CLI = (sys.executable, "-m", "loaders.cli")
+CLI = (sys.executable, "-m", "graphlets.cli")
 
 
 def query(warehouse, sql: str, *options: str):

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.dbt import build
+from graphlets.build.dbt import build
 from loaders.mlmd import load_mlmd
 from tests.conftest import GRAPH_ONLY, REPO
 from tests.stores import handwritten_store, table_counts

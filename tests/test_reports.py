@@ -18,10 +18,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.dbt import PROJECT_DIR, build, run_dbt
+from graphlets.build.dbt import build, run_dbt
+from graphlets.core.project import project_dir
+from graphlets.readers.report import _layers, write_report
+from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import load_mlmd
-from loaders.mlmd_store import StoreWriter
-from loaders.report import _layers, write_report
 from tests.conftest import run_cli
 from tests.report_corpus import report_corpus
 from tests.stores import EXAMPLE_GEN, HOUR, T0
@@ -404,7 +405,7 @@ def test_docs_generate_renders_the_analyses_and_documents_every_column(
     warehouse: Path, tmp_path: Path
 ) -> None:
     for name in ANALYSES:
-        text = (PROJECT_DIR / "analyses" / f"{name}.sql").read_text()
+        text = (project_dir() / "analyses" / f"{name}.sql").read_text()
         assert text.startswith("-- Question: "), name
     run_dbt(warehouse, "docs generate", target_path=tmp_path)
 
@@ -439,7 +440,7 @@ def test_docs_generate_renders_the_analyses_and_documents_every_column(
     # the analyses render, and the report runs exactly the same queries
     compiled = tmp_path / "compiled" / "graphlets" / "analyses"
     assert sorted(p.stem for p in compiled.glob("*.sql")) == sorted(ANALYSES)
-    from loaders.report import _Reader
+    from graphlets.readers.report import _Reader
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -457,7 +458,7 @@ def test_docs_generate_renders_the_analyses_and_documents_every_column(
 
 
 def test_waste_distribution_analysis(warehouse: Path) -> None:
-    from loaders.report import _Reader
+    from graphlets.readers.report import _Reader
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from loaders import dbt
-from loaders.snapshot import publish, snapshot_path
+from graphlets.build import dbt
+from graphlets.core.snapshot import publish, snapshot_path
 from tests.bi import (
     BUILD_MODELS_ONLY,
     HOSTILE,
@@ -168,7 +168,7 @@ def test_refuses_to_bind_beyond_loopback_without_a_password(tmp_path: Path) -> N
     make_warehouse(warehouse)
     publish(warehouse)
     env = {k: v for k, v in os.environ.items() if k != "GRAPHLETS_SERVE_PASSWORD"}
-    cli = [sys.executable, "-m", "loaders.cli", "--warehouse", str(warehouse)]
+    cli = [sys.executable, "-m", "graphlets.cli", "--warehouse", str(warehouse)]
     result = subprocess.run(
         [*cli, "serve", "--host", "0.0.0.0", "--port", "5433"],
         capture_output=True,

@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import dbt, snapshot
-from loaders.errors import BuildError, GraphletsError
-from loaders.query import run_query
-from loaders.snapshot import identity, open_snapshot, publish, snapshot_path
+from graphlets.build import dbt
+from graphlets.core import snapshot
+from graphlets.core.errors import BuildError, GraphletsError
+from graphlets.core.snapshot import identity, open_snapshot, publish, snapshot_path
+from graphlets.readers.query import run_query
 from tests.bi import BUILD_MODELS_ONLY, MART_TABLES, dbt_target, directory_state, make_warehouse
 from tests.conftest import fingerprint, run_cli
 
@@ -172,7 +173,7 @@ def test_end_to_end_load_build_publish_query(tmp_path: Path, tmp_path_factory) -
 
     store = tmp_path / "mlmd.sqlite"
     try:
-        from loaders.generate import generate
+        from graphlets.synth.generate import generate
 
         generate(store, pipelines=4, days=5, seed=1)
     except ImportError:

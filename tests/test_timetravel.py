@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from loaders.timetravel import cut_store
+from graphlets.synth.timetravel import cut_store
 from tests.stores import HOUR, T0, handwritten_store
 
 

@@ -1,6 +1,6 @@
 {#- Every source row the warehouse cannot use as recorded, with the reason (spec section 8).
     One row per (row, reason). Stage `load`: the loader quarantined the row, it is not in
-    the raw tables (loaders/quarantine.py). Stage `model`: the row is loaded and the models
+    the raw tables (loaders/mlmd/quarantine.py). Stage `model`: the row is loaded and the models
     apply the spec's rule for it (`effect` says which). Each reason is counted by a
     data-quality test of severity warn (tests/dbt/dq_*.sql). -#}
 with

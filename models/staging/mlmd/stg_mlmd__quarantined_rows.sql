@@ -1,4 +1,4 @@
-{#- Rows of each source's latest load that the loader quarantined (loaders/quarantine.py):
+{#- Rows of each source's latest load that the loader quarantined (loaders/mlmd/quarantine.py):
     they are not in the raw MLMD tables. -#}
 with
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.errors import GraphletsError, WarehouseLockedError
-from loaders.errors import first_line as _first_line
+from graphlets.core.errors import GraphletsError, WarehouseLockedError
+from graphlets.core.errors import first_line as _first_line
 
 DEFAULT_WAREHOUSE = "warehouse.duckdb"
 WAREHOUSE_ENV = "GRAPHLETS_WAREHOUSE"

@@ -21,11 +21,14 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.errors import GraphletsError
-from loaders.timetravel import cut_store, time_range
+from graphlets.core.errors import GraphletsError
+from graphlets.core.project import CHECKOUT
+from graphlets.synth.timetravel import cut_store, time_range
 
 DAY_MS = 86_400_000
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+# The benchmark is a developer tool: it runs from a checkout (its .venv-mlmd peer too).
+REPO = CHECKOUT
 MLMD_VENV = REPO / ".venv-mlmd"
 
 
@@ -90,7 +93,7 @@ def _run(
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "loaders.cli", *args]
+    return [sys.executable, "-m", "graphlets.cli", *args]
 
 
 def _row_counts(warehouse: Path) -> dict[str, int]:
@@ -198,7 +201,7 @@ def _error_line(stderr: str) -> str:
 
 def _naive_cte(warehouse: Path, config: BenchConfig) -> Step:
     """The peer a user would write first: every trainer's upstream closure, no stop rules."""
-    script = REPO / "bench" / "naive_cte.py"
+    script = HERE / "naive_cte.py"
     step = _run(
         "peer: naive recursive CTE (no stop rules)",
         [sys.executable, str(script), str(warehouse), config.memory_limit],
@@ -234,7 +237,7 @@ def _mlmd_client(store: Path, out: Path, config: BenchConfig, trainers: int) -> 
         "peer: ml-metadata get_lineage_subgraph",
         [
             str(python),
-            str(REPO / "bench" / "mlmd_lineage.py"),
+            str(HERE / "mlmd_lineage.py"),
             str(store),
             str(config.mlmd_sample),
             str(report),

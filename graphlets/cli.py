@@ -19,9 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loaders import summary
-from loaders.errors import GraphletsError
-from loaders.warehouse import resolve_warehouse
+from graphlets.core.errors import GraphletsError
+from graphlets.core.warehouse import resolve_warehouse
+from graphlets.readers import summary
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -193,7 +193,7 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full:
 )
 def generate(pipelines: int, days: int, seed: int, out: Path) -> None:
     """Write a synthetic, realistic TFX-style ML Metadata store (real MLMD schema)."""
-    from loaders.generate import generate as run_generate
+    from graphlets.synth.generate import generate as run_generate
 
     if out.exists():
         raise GraphletsError(f"{out} already exists", "remove it or choose another --out")
@@ -217,8 +217,8 @@ def generate(pipelines: int, days: int, seed: int, out: Path) -> None:
 @click.pass_context
 def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     """Run `dbt build` (seeds, models, tests) on the warehouse and print a summary."""
-    from loaders.dbt import build as dbt_build
-    from loaders.dbt import outdated_incremental_tables
+    from graphlets.build.dbt import build as dbt_build
+    from graphlets.build.dbt import outdated_incremental_tables
 
     warehouse = _warehouse(ctx)
     if not warehouse.exists():
@@ -268,7 +268,7 @@ def bench(
     no_peers: bool,
 ) -> None:
     """Benchmark generate, load, build, one more day, and the peers; write OUT/results.*"""
-    from loaders.bench import BenchConfig, run
+    from graphlets.bench.run import BenchConfig, run
 
     config = BenchConfig(
         out=out,
@@ -306,8 +306,8 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
 
     Everything goes in DIR (recreated): DIR/mlmd.sqlite and DIR/warehouse.duckdb.
     """
-    from loaders.dbt import build as dbt_build
-    from loaders.generate import generate as run_generate
+    from graphlets.build.dbt import build as dbt_build
+    from graphlets.synth.generate import generate as run_generate
     from loaders.mlmd import load_mlmd
 
     if directory.exists():
@@ -343,7 +343,7 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
 
 
 def _snapshot(ctx: click.Context, snapshot: Path | None) -> Path:
-    from loaders.snapshot import snapshot_path
+    from graphlets.core.snapshot import snapshot_path
 
     return snapshot.resolve() if snapshot else snapshot_path(_warehouse(ctx))
 
@@ -360,8 +360,8 @@ _snapshot_option = click.option(
 @click.pass_context
 def publish(ctx: click.Context) -> None:
     """Publish the warehouse's marts to the read-only snapshot (done after every build)."""
-    from loaders.dbt import unfinished_build_marker
-    from loaders.snapshot import publish as publish_snapshot
+    from graphlets.build.dbt import unfinished_build_marker
+    from graphlets.core.snapshot import publish as publish_snapshot
 
     warehouse = _warehouse(ctx)
     if not warehouse.exists():
@@ -398,7 +398,7 @@ def query(ctx: click.Context, sql: str, fmt: str, snapshot: Path | None) -> None
     EXPLAIN and catalog PRAGMAs. Tables live in schema marts (searched by default).
     SQL starting with "--" (a comment) goes after a "--" argument. See docs/bi.md.
     """
-    from loaders.query import run_query, write
+    from graphlets.readers.query import run_query, write
 
     results = run_query(_snapshot(ctx, snapshot), sql)
     write(results, fmt, sys.stdout, out)
@@ -423,8 +423,8 @@ def serve(
     A password is required beyond loopback. A newly published snapshot is picked up
     without a restart. See docs/bi.md for client settings.
     """
-    from loaders.serve import PASSWORD_ENV, ServeConfig, quiet_buenavista, read_password
-    from loaders.serve import serve as run_server
+    from graphlets.readers.serve import PASSWORD_ENV, ServeConfig, quiet_buenavista, read_password
+    from graphlets.readers.serve import serve as run_server
 
     config = ServeConfig(_snapshot(ctx, snapshot), host, port, read_password(password_file))
     quiet_buenavista()
@@ -460,7 +460,7 @@ def report(ctx: click.Context, out_dir: Path) -> None:
 
     Reads the marts of the warehouse, opened read-only; see docs/report.md.
     """
-    from loaders.report import write_report
+    from graphlets.readers.report import write_report
 
     index = write_report(_warehouse(ctx), out_dir)
     err.print(f"wrote [bold]{index}[/]", soft_wrap=True)
@@ -488,7 +488,7 @@ def prune_report(ctx: click.Context, out_dir: Path, max_staleness_increase: floa
 
     Reads the pruning marts of the warehouse, opened read-only; see docs/pruning.md.
     """
-    from loaders.pruning_report import write_prune_report
+    from graphlets.readers.pruning_report import write_prune_report
 
     result = write_prune_report(_warehouse(ctx), out_dir, max_staleness_increase)
     for recommendation in result.recommendations:

@@ -8,7 +8,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from loaders.warehouse import connect
+from graphlets.core.warehouse import connect
 
 OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
 

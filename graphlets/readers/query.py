@@ -18,10 +18,10 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 
-from loaders.errors import GraphletsError, QueryRefusedError
-from loaders.errors import first_line as _first_line
-from loaders.snapshot import open_snapshot
-from loaders.sqlgate import ACCEPTED, gate
+from graphlets.core.errors import GraphletsError, QueryRefusedError
+from graphlets.core.errors import first_line as _first_line
+from graphlets.core.snapshot import open_snapshot
+from graphlets.readers.sqlgate import ACCEPTED, gate
 
 FORMATS = ("table", "csv", "json")
 

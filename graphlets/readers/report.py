@@ -26,10 +26,10 @@ from typing import Any
 import duckdb
 import jinja2
 
-from loaders.warehouse import connect
+from graphlets.core.project import project_dir
+from graphlets.core.warehouse import connect
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-ANALYSES_DIR = PROJECT_DIR / "analyses"
+ANALYSES_DIR = project_dir() / "analyses"
 MARTS_SCHEMA = "marts"
 TOP_SHAPES = 6
 

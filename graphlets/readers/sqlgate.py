@@ -14,7 +14,7 @@ Three independent layers, so that a gap in one is caught by the next:
    SELECT or an EXPLAIN by DuckDB's own classification. The statements executed are
    DuckDB's, never a re-generated text.
 3. **The engine**: the snapshot is attached read-only, external access is disabled and the
-   configuration locked (:func:`loaders.snapshot.open_snapshot`), so even a statement both
+   configuration locked (:func:`graphlets.core.snapshot.open_snapshot`), so even a statement both
    parsers misjudged cannot read a file, write one, attach a database or change a setting.
 """
 
@@ -27,8 +27,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from loaders.errors import GraphletsError, QueryRefusedError
-from loaders.errors import first_line as _first_line
+from graphlets.core.errors import GraphletsError, QueryRefusedError
+from graphlets.core.errors import first_line as _first_line
 
 # sqlglot warns on stderr for every statement it parses as an opaque Command; such
 # statements are refused or checked here, the warning is noise.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from loaders.mlmd_store import EXECUTION_STATES
+from graphlets.synth.mlmd_store import EXECUTION_STATES
 
 _RUNNING = EXECUTION_STATES["RUNNING"]
 

@@ -9,7 +9,7 @@ property written later) replace their old version. A source loaded before is rea
 mode (:class:`Delta`, docs/incremental.md): only the rows that can have changed are compared,
 the rest is verified by a fingerprint, and a table whose fingerprint differs is compared in
 full. A load is one transaction; the ``raw._loads`` row is written last. Rows that cannot be
-stored faithfully are quarantined with the reason (:mod:`loaders.quarantine`); per table,
+stored faithfully are quarantined with the reason (:mod:`loaders.mlmd.quarantine`); per table,
 rows read = accepted + quarantined.
 """
 
@@ -26,10 +26,11 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-from loaders import extensions, quarantine
-from loaders.errors import GraphletsError, SourceError
-from loaders.errors import first_line as _first_line
-from loaders.warehouse import connect, transaction
+from graphlets.core import extensions
+from graphlets.core.errors import GraphletsError, SourceError
+from graphlets.core.errors import first_line as _first_line
+from graphlets.core.warehouse import connect, transaction
+from loaders.mlmd import quarantine
 
 SUPPORTED_SCHEMA_VERSION = 10
 
@@ -408,7 +409,7 @@ def load_mlmd(
     A source loaded before is read in delta mode where it can be (:class:`Delta`); ``full``
     compares every table row by row instead.
 
-    Rows the warehouse cannot store faithfully are quarantined (:mod:`loaders.quarantine`).
+    Rows the warehouse cannot store faithfully are quarantined (:mod:`loaders.mlmd.quarantine`).
     DuckDB's sqlite scanner fails on a value that does not fit its column's type; the
     load then finds such values with SQLite itself, copies the tables holding them with
     those rows marked, and loads again from the copies (a clean store pays nothing).

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from loaders.mlmd_store import (
+from graphlets.synth.mlmd_store import (
     ARTIFACT_TYPE,
     CONTEXT_TYPE,
     EVENT_TYPES,

@@ -1,13 +1,13 @@
 """``graphlets serve``: the published snapshot over the PostgreSQL wire protocol.
 
 The protocol is buenavista's (``buenavista.postgres``); this module supplies what it plugs
-into it: a session that opens the snapshot locked down (:func:`loaders.snapshot.open_snapshot`)
-and reopens it when a new one has been published, the read-only gate on every statement
-(:mod:`loaders.sqlgate`, the same as ``graphlets query``), answers to the session chatter of
-Postgres clients that DuckDB must not see (``SET datestyle``, ``BEGIN``, ``SHOW
-transaction isolation level``, ``version()``), typed parameter decoding, MD5 password
-authentication with a constant-time comparison, and Postgres error fields (SQLSTATE) that
-clients display properly.
+into it: a session that opens the snapshot locked down
+(:func:`graphlets.core.snapshot.open_snapshot`) and reopens it when a new one has been
+published, the read-only gate on every statement (:mod:`graphlets.readers.sqlgate`, the same
+as ``graphlets query``), answers to the session chatter of Postgres clients that DuckDB
+must not see (``SET datestyle``, ``BEGIN``, ``SHOW transaction isolation level``,
+``version()``), typed parameter decoding, MD5 password authentication with a constant-time
+comparison, and Postgres error fields (SQLSTATE) that clients display properly.
 
 Readers never hold the warehouse: a session holds its snapshot file open (an inode that a
 publish renames away from, never rewrites) and checks before each statement whether a newer
@@ -40,10 +40,10 @@ import duckdb
 from buenavista import core, postgres
 from buenavista.core import BVType
 
-from loaders.errors import GraphletsError, QueryRefusedError
-from loaders.query import engine_error
-from loaders.snapshot import SnapshotIdentity, identity, open_snapshot
-from loaders.sqlgate import gate
+from graphlets.core.errors import GraphletsError, QueryRefusedError
+from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
+from graphlets.readers.query import engine_error
+from graphlets.readers.sqlgate import gate
 
 PASSWORD_ENV = "GRAPHLETS_SERVE_PASSWORD"
 DEFAULT_HOST = "127.0.0.1"

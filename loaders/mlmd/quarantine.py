@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from loaders.errors import SourceError
+from graphlets.core.errors import SourceError
 
 if TYPE_CHECKING:
     import duckdb

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from loaders.errors import BuildError, WarehouseLockedError
-from loaders.warehouse import WAREHOUSE_ENV, connect
+from graphlets.core.errors import BuildError, WarehouseLockedError
+from graphlets.core.project import dbt_work_dir, project_dir
+from graphlets.core.warehouse import WAREHOUSE_ENV, connect
 
 if TYPE_CHECKING:
-    from loaders.snapshot import PublishResult
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+    from graphlets.core.snapshot import PublishResult
 
 
 @dataclass(frozen=True)
@@ -56,22 +55,30 @@ def run_dbt(
     target_path: Path | None = None,
     quiet: bool = True,
 ) -> BuildSummary:
-    """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure."""
+    """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure.
+
+    dbt's target and logs go to :func:`~graphlets.core.project.dbt_work_dir` of the
+    warehouse unless ``target_path`` says otherwise.
+    """
     from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
 
+    project = project_dir()
+    work = dbt_work_dir(warehouse)
     argv = [
         *command.split(),
         "--project-dir",
-        str(PROJECT_DIR),
+        str(project),
         "--profiles-dir",
-        str(PROJECT_DIR),
+        str(project),
+        "--target-path",
+        str(target_path or work / "target"),
+        "--log-path",
+        str(work / "logs"),
         *(["--quiet"] if quiet else []),
         *(args or []),
     ]
     if vars:
         argv += ["--vars", json.dumps(vars)]
-    if target_path is not None:
-        argv += ["--target-path", str(target_path)]
     # dbt-duckdb does not wait for a lock held by another process: wait here first (the
     # window between this check and dbt's own open is milliseconds).
     connect(warehouse).close()
@@ -88,7 +95,7 @@ def run_dbt(
     if not result.success:
         raise BuildError(
             f"dbt {command} failed: {_describe_failure(result)}",
-            "see logs/dbt.log; the warehouse keeps the last successful build",
+            f"see {work / 'logs' / 'dbt.log'}; the warehouse keeps the last successful build",
         )
     return _summarise(result.result)
 
@@ -118,7 +125,7 @@ def build(
 ) -> BuildSummary:
     """``dbt build`` (seeds, models and tests) on the warehouse, then publish its snapshot.
 
-    The snapshot (:mod:`loaders.snapshot`) is published only when dbt succeeded: a failed
+    The snapshot (:mod:`graphlets.core.snapshot`) is published only when dbt succeeded: a failed
     build raises before it and the readers keep the previous snapshot.
     """
     marker = unfinished_build_marker(warehouse)
@@ -136,7 +143,7 @@ def build(
     marker.unlink(missing_ok=True)
     if not publish:
         return summary
-    from loaders.snapshot import publish as publish_snapshot
+    from graphlets.core.snapshot import publish as publish_snapshot
 
     return replace(summary, snapshot=publish_snapshot(warehouse))
 

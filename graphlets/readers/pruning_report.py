@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 
-from loaders.errors import GraphletsError
-from loaders.warehouse import connect
+from graphlets.core.errors import GraphletsError
+from graphlets.core.warehouse import connect
 
 CHART_NAME = "pruning_tradeoff"
 REPORT_NAME = "pruning_report.md"

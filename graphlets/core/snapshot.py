@@ -18,8 +18,8 @@ comments; plus ``meta.snapshot`` (one row: when, from which file, by which DuckD
 ``meta.snapshot_tables`` (row count per published table). Seeds are not published: they are
 inputs of the build, and a reader who needs them gets them through a mart.
 
-This module is owned by :mod:`loaders.warehouse` (the one module that opens the warehouse):
-it opens the warehouse through :func:`loaders.warehouse.connect`, read-only.
+This module is owned by :mod:`graphlets.core.warehouse` (the one module that opens the warehouse):
+it opens the warehouse through :func:`graphlets.core.warehouse.connect`, read-only.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.errors import GraphletsError
-from loaders.errors import first_line as _first_line
-from loaders.warehouse import connect
+from graphlets.core.errors import GraphletsError
+from graphlets.core.errors import first_line as _first_line
+from graphlets.core.warehouse import connect
 
 SNAPSHOT_SUFFIX = ".serving.duckdb"
 PUBLISHED_SCHEMAS = ("marts",)

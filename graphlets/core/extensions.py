@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.errors import GraphletsError
+from graphlets.core.errors import GraphletsError
 
 _PACKAGES = {"sqlite": "duckdb_extension_sqlite", "mysql": "duckdb_extension_mysql"}
 
