@@ -338,7 +338,7 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
     out.print(
         f"\nQuery it: [bold]graphlets --warehouse {warehouse} query "
         f'"select outcome, count(*) from marts.fct_graphlets group by 1"[/]; '
-        f"rebuild it: [bold]GRAPHLETS_WAREHOUSE={warehouse} .venv/bin/dbt build[/]."
+        f"rebuild it: [bold]graphlets --warehouse {warehouse} build[/]."
     )
 
 
