@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean system-deps
+.PHONY: demo test lint typecheck bench clean system-deps
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 1; }
@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.txt
 	.venv-mlmd/bin/pip install --quiet --disable-pip-version-check -r requirements-mlmd.txt
 	touch .venv-mlmd/.installed
 
+# mypy, in a venv of its own (its pathspec pin clashes with dbt's); it checks .venv's packages.
+.venv-tools/.installed: requirements-tools.txt
+	test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch .venv-tools/.installed
+
 demo: $(STAMP)
 	$(BIN)/graphlets demo
 
@@ -30,6 +36,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check loaders graphlets tests scripts hatch_build.py
 	$(BIN)/ruff format --check loaders graphlets tests scripts hatch_build.py
 
+typecheck: $(STAMP) .venv-tools/.installed
+	.venv-tools/bin/mypy --python-executable $(BIN)/python
+
 test: $(STAMP) .venv-mlmd/.installed system-deps lint
 	$(BIN)/pytest -q
 
@@ -37,4 +46,4 @@ bench: $(STAMP) .venv-mlmd/.installed
 	$(BIN)/graphlets bench
 
 clean:
-	rm -rf $(VENV) .venv-mlmd target logs dbt_packages demo warehouse*.duckdb
+	rm -rf $(VENV) .venv-mlmd .venv-tools target logs dbt_packages demo warehouse*.duckdb

@@ -30,7 +30,9 @@ def main() -> None:
     warehouse, memory_limit = sys.argv[1], sys.argv[2]
     con = duckdb.connect(warehouse, read_only=True, config={"memory_limit": memory_limit})
     started = time.monotonic()
-    (rows,) = con.execute(NAIVE).fetchone()
+    row = con.execute(NAIVE).fetchone()
+    assert row is not None
+    (rows,) = row
     print(f"{rows} closure rows in {time.monotonic() - started:.1f}s")
 
 

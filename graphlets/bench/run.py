@@ -23,6 +23,7 @@ import duckdb
 
 from graphlets.core.errors import GraphletsError
 from graphlets.core.project import CHECKOUT
+from graphlets.core.warehouse import one_row
 from graphlets.synth.timetravel import cut_store, time_range
 
 DAY_MS = 86_400_000
@@ -103,7 +104,7 @@ def _row_counts(warehouse: Path) -> dict[str, int]:
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('raw', 'marts') and table_type = 'BASE TABLE' order by 1"
         ).fetchall()
-        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+        return {t: one_row(con, f"select count(*) from {t}")[0] for (t,) in tables}
     finally:
         con.close()
 

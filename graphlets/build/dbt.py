@@ -21,6 +21,8 @@ from graphlets.core.project import dbt_work_dir, project_dir
 from graphlets.core.warehouse import WAREHOUSE_ENV, connect
 
 if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
+
     from graphlets.core.snapshot import PublishResult
 
 
@@ -203,7 +205,7 @@ def _summarise(res: object) -> BuildSummary:
     return BuildSummary(passed, warned, failed, tuple(warnings))
 
 
-def _describe_failure(result: object) -> str:
+def _describe_failure(result: dbtRunnerResult) -> str:
     if getattr(result, "exception", None) is not None:
         return str(result.exception).strip().splitlines()[0]
     bad = [

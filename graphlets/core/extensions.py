@@ -19,7 +19,7 @@ _PACKAGES = {"sqlite": "duckdb_extension_sqlite", "mysql": "duckdb_extension_mys
 
 def _binary(name: str) -> Path:
     package = importlib.import_module(_PACKAGES[name])
-    folder = Path(package.__file__).parent / "extensions" / f"v{duckdb.__version__}"
+    folder = Path(package.__file__ or "").parent / "extensions" / f"v{duckdb.__version__}"
     found = sorted(folder.glob(f"{name}*.duckdb_extension"))
     if not found:
         raise GraphletsError(

@@ -37,7 +37,7 @@ import duckdb
 
 from graphlets.core.errors import GraphletsError
 from graphlets.core.errors import first_line as _first_line
-from graphlets.core.warehouse import connect
+from graphlets.core.warehouse import connect, one_row
 
 SNAPSHOT_SUFFIX = ".serving.duckdb"
 PUBLISHED_SCHEMAS = ("marts",)
@@ -147,7 +147,7 @@ def _write(
 ) -> tuple[PublishedTable, ...]:
     con.execute(f"attach {_literal(str(tmp))} as {_NEW} (read_write)")
     try:
-        wh = con.execute("select current_database()").fetchone()[0]
+        wh = one_row(con, "select current_database()")[0]
         relations = con.execute(
             """select schema_name, table_name, comment from duckdb_tables()
                where database_name = $db and schema_name in (select unnest($schemas))
@@ -165,7 +165,7 @@ def _write(
             src = f"{_ident(wh)}.{_ident(schema)}.{_ident(name)}"
             dst = f"{_NEW}.{_ident(schema)}.{_ident(name)}"
             con.execute(f"create table {dst} as select * from {src}")
-            rows = con.execute(f"select count(*) from {dst}").fetchone()[0]
+            rows = one_row(con, f"select count(*) from {dst}")[0]
             tables.append(PublishedTable(schema, name, rows))
             if comment:
                 con.execute(f"comment on table {dst} is {_literal(comment)}")

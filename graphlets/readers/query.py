@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import duckdb
 from rich.console import Console
@@ -86,7 +86,7 @@ def write(results: Sequence[ResultSet], fmt: str, out: IO[str], console: Console
                     width=needed.maximum,
                     highlight=False,
                     force_terminal=console.is_terminal,
-                    color_system=console.color_system,
+                    color_system=cast(Any, console.color_system),  # a str, typed as a Literal
                 )
             console.print(table)
     elif fmt == "csv":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import cast
 
 import duckdb
 import sqlglot
@@ -143,7 +144,7 @@ def check(sql: str) -> int:
         ) from None
     for number, statement in enumerate(statements, start=1):
         try:
-            _check_statement(statement)
+            _check_statement(cast(exp.Expression, statement))  # parse() types it as Expr
         except QueryRefusedError as exc:
             if len(statements) > 1:
                 exc.problem = f"statement {number} of {len(statements)}: {exc.problem}"
@@ -173,7 +174,7 @@ def _check_statement(statement: exp.Expression) -> None:
         | exp.Summarize,
     ):
         label = _label(statement)
-        raise refuse(label, _why(statement) or "is not a read-only statement")
+        raise refuse(label, _why(statement))
     _check_tree(statement, top=statement)
 
 
@@ -249,11 +250,11 @@ def _label(node: exp.Expression) -> str:
     return (text.split() or [node.key])[0].upper()
 
 
-def _why(node: exp.Expression) -> str | None:
+def _why(node: exp.Expression) -> str:
     for classes, why in _WHY:
         if isinstance(node, classes):
             return why
-    return None
+    return "is not a read-only statement"
 
 
 def split(con: duckdb.DuckDBPyConnection, sql: str, expected: int) -> list[duckdb.Statement]:

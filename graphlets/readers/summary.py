@@ -8,7 +8,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from graphlets.core.warehouse import connect
+from graphlets.core.warehouse import connect, one_row
 
 OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
 
@@ -28,11 +28,12 @@ def collect(warehouse: Path) -> dict:
     try:
         if not _has_table(con, "marts", "fct_executions"):
             return {}
-        pipelines, executions, cost, wasted = con.execute(
+        pipelines, executions, cost, wasted = one_row(
+            con,
             """select count(distinct pipeline_id), count(*), coalesce(sum(cost), 0),
                       coalesce(sum(cost) filter (where waste_class = 'wasted'), 0)
-               from marts.fct_executions"""
-        ).fetchone()
+               from marts.fct_executions""",
+        )
         outcomes = dict(
             con.execute("select outcome, count(*) from marts.fct_graphlets group by 1").fetchall()
         )
