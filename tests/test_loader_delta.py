@@ -16,13 +16,14 @@ import pytest
 from graphlets.synth.generate import generate
 from graphlets.synth.mlmd_store import StoreWriter
 from graphlets.synth.timetravel import cut_store, time_range
-from loaders.mlmd import _CHILDREN, _DELTA, TABLES, load_mlmd, quarantine
+from loaders.mlmd import load_mlmd, quarantine
+from loaders.mlmd.schema import CHILDREN, DELTA, TABLES
 from tests.conftest import query, run_cli
 from tests.stores import HOUR, T0, copy_to_mysql, handwritten_store, table_counts
 from tests.test_incremental import withhold
 from tests.test_quarantine import unconstrain
 
-DELTA_TABLES = {*_DELTA, *_CHILDREN}
+DELTA_TABLES = {*DELTA, *CHILDREN}
 
 
 def raw_rows(warehouse: Path) -> dict[str, list[tuple]]:

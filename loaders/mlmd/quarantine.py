@@ -34,11 +34,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from graphlets.core.errors import SourceError
+from loaders.mlmd.schema import Table
 
 if TYPE_CHECKING:
     import duckdb
-
-    from loaders.mlmd import Table
 
 MISFIT = "value does not fit the column type"
 NULL_KEY = "key is NULL"

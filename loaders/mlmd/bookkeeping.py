@@ -1,0 +1,175 @@
+"""The loader's bookkeeping in the warehouse: ``raw._sources`` (each source, its key and
+location), ``raw._loads`` (one row per load, written last: a load without it never
+happened), ``raw._load_tables`` (per load and table: the counts and the mode) and
+``raw._quarantine`` (each source's latest quarantined rows, :mod:`loaders.mlmd.quarantine`).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from graphlets.core.errors import GraphletsError
+from loaders.mlmd import quarantine
+from loaders.mlmd.location import StoreLocation
+from loaders.mlmd.result import LoadResult
+
+_DDL = (
+    "create schema if not exists raw",
+    """create table if not exists raw._sources (
+        source_id varchar primary key,
+        source_key integer not null unique,
+        kind varchar not null,
+        location varchar not null,
+        first_load_id bigint not null
+    )""",
+    """create table if not exists raw._loads (
+        load_id bigint primary key,
+        source_id varchar not null,
+        location varchar not null,
+        started_at timestamp not null,
+        finished_at timestamp not null,
+        status varchar not null,
+        rows_read bigint not null,
+        rows_new bigint not null,
+        rows_updated bigint not null,
+        rows_deleted bigint not null,
+        rows_accepted bigint not null,
+        rows_quarantined bigint not null
+    )""",
+    """create table if not exists raw._load_tables (
+        load_id bigint not null,
+        table_name varchar not null,
+        rows_read bigint not null,
+        rows_new bigint not null,
+        rows_updated bigint not null,
+        rows_deleted bigint not null,
+        rows_accepted bigint not null,
+        rows_quarantined bigint not null,
+        mode varchar,
+        primary key (load_id, table_name)
+    )""",
+    quarantine.DDL,
+)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses written before quarantine existed: add its counts (nothing was quarantined)."""
+    for table in ("_loads", "_load_tables"):
+        (has,) = con.execute(
+            "select count(*) from information_schema.columns where table_schema = 'raw' "
+            "and table_name = ? and column_name = 'rows_quarantined'",
+            [table],
+        ).fetchone()
+        if not has:
+            con.execute(f"alter table raw.{table} add column rows_accepted bigint")
+            con.execute(f"alter table raw.{table} add column rows_quarantined bigint")
+            con.execute(f"update raw.{table} set rows_accepted = rows_read, rows_quarantined = 0")
+    # Warehouses written before delta reads: the mode of their loads is unknown (NULL).
+    (has,) = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = '_load_tables' and column_name = 'mode'"
+    ).fetchone()
+    if not has:
+        con.execute("alter table raw._load_tables add column mode varchar")
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> int:
+    """Create (or migrate) the bookkeeping tables; returns the id of the load about to run."""
+    for stmt in _DDL:
+        con.execute(stmt)
+    _migrate(con)
+    (load_id,) = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchone()
+    return load_id
+
+
+def register_source(
+    con: duckdb.DuckDBPyConnection,
+    location: StoreLocation,
+    source_name: str | None,
+    load_id: int,
+) -> str:
+    """The source's id (``source_name`` or the store's default name), registered in
+    ``raw._sources`` on its first load; a known name loaded from elsewhere must be named
+    explicitly (then its location moves)."""
+    source_id = source_name or location.default_name
+    if not source_id or len(source_id) > 128 or any(c in source_id for c in "\n\r\t"):
+        raise GraphletsError(
+            f"invalid source name {source_id!r}", "use --source NAME with a short plain name"
+        )
+    row = con.execute(
+        "select location from raw._sources where source_id = ?", [source_id]
+    ).fetchone()
+    if row is None:
+        (key,) = con.execute("select coalesce(max(source_key), 0) + 1 from raw._sources").fetchone()
+        con.execute(
+            "insert into raw._sources values (?, ?, ?, ?, ?)",
+            [source_id, key, location.kind, location.display, load_id],
+        )
+    elif row[0] != location.display:
+        if source_name is None:
+            raise GraphletsError(
+                f"source {source_id!r} was loaded from {row[0]}, not {location.display}",
+                f"pass --source {source_id} to load this store as that source, "
+                "or --source NEW_NAME to load it as another one",
+            )
+        con.execute(
+            "update raw._sources set location = ?, kind = ? where source_id = ?",
+            [location.display, location.kind, source_id],
+        )
+    return source_id
+
+
+def reset_quarantine(con: duckdb.DuckDBPyConnection, source_id: str) -> frozenset[str]:
+    """Clear the source's quarantined rows (the quarantine holds each source's latest load:
+    this load's rows replace the last); returns the tables the last load quarantined in."""
+    quarantined_before = frozenset(
+        name
+        for (name,) in con.execute(
+            "select distinct table_name from raw._quarantine where source_id = ?", [source_id]
+        ).fetchall()
+    )
+    con.execute("delete from raw._quarantine where source_id = ?", [source_id])
+    return quarantined_before
+
+
+def record(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """Write the load's counts: per table, then the ``raw._loads`` row, last."""
+    counts = result.tables
+    con.executemany(
+        "insert into raw._load_tables (load_id, table_name, rows_read, rows_new, rows_updated, "
+        "rows_deleted, rows_accepted, rows_quarantined, mode) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                result.load_id,
+                c.table,
+                c.rows_read,
+                c.rows_new,
+                c.rows_updated,
+                c.rows_deleted,
+                c.rows_accepted,
+                c.rows_quarantined,
+                c.mode,
+            )
+            for c in counts
+        ],
+    )
+    # Written last: a load without its row here never happened.
+    con.execute(
+        "insert into raw._loads (load_id, source_id, location, started_at, finished_at, "
+        "status, rows_read, rows_new, rows_updated, rows_deleted, rows_accepted, "
+        "rows_quarantined) values (?, ?, ?, ?, ?, 'success', ?, ?, ?, ?, ?, ?)",
+        [
+            result.load_id,
+            result.source_id,
+            result.location,
+            result.started_at,
+            result.finished_at,
+            result.rows_read,
+            sum(c.rows_new for c in counts),
+            sum(c.rows_updated for c in counts),
+            sum(c.rows_deleted for c in counts),
+            result.rows_accepted,
+            result.rows_quarantined,
+        ],
+    )
