@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from graphlets.core.errors import GraphletsError
+from graphlets.core.warehouse import one_row
 from loaders.mlmd import quarantine
 from loaders.mlmd.location import StoreLocation
 from loaders.mlmd.result import LoadResult
@@ -55,20 +56,22 @@ _DDL = (
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Warehouses written before quarantine existed: add its counts (nothing was quarantined)."""
     for table in ("_loads", "_load_tables"):
-        (has,) = con.execute(
+        (has,) = one_row(
+            con,
             "select count(*) from information_schema.columns where table_schema = 'raw' "
             "and table_name = ? and column_name = 'rows_quarantined'",
             [table],
-        ).fetchone()
+        )
         if not has:
             con.execute(f"alter table raw.{table} add column rows_accepted bigint")
             con.execute(f"alter table raw.{table} add column rows_quarantined bigint")
             con.execute(f"update raw.{table} set rows_accepted = rows_read, rows_quarantined = 0")
     # Warehouses written before delta reads: the mode of their loads is unknown (NULL).
-    (has,) = con.execute(
+    (has,) = one_row(
+        con,
         "select count(*) from information_schema.columns where table_schema = 'raw' "
-        "and table_name = '_load_tables' and column_name = 'mode'"
-    ).fetchone()
+        "and table_name = '_load_tables' and column_name = 'mode'",
+    )
     if not has:
         con.execute("alter table raw._load_tables add column mode varchar")
 
@@ -78,7 +81,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> int:
     for stmt in _DDL:
         con.execute(stmt)
     _migrate(con)
-    (load_id,) = con.execute("select coalesce(max(load_id), 0) + 1 from raw._loads").fetchone()
+    (load_id,) = one_row(con, "select coalesce(max(load_id), 0) + 1 from raw._loads")
     return load_id
 
 
@@ -100,7 +103,7 @@ def register_source(
         "select location from raw._sources where source_id = ?", [source_id]
     ).fetchone()
     if row is None:
-        (key,) = con.execute("select coalesce(max(source_key), 0) + 1 from raw._sources").fetchone()
+        (key,) = one_row(con, "select coalesce(max(source_key), 0) + 1 from raw._sources")
         con.execute(
             "insert into raw._sources values (?, ?, ?, ?, ?)",
             [source_id, key, location.kind, location.display, load_id],

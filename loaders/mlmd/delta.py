@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from graphlets.core.warehouse import one_row
 from loaders.mlmd import read
 from loaders.mlmd.schema import CHILDREN, DELTA, Table
 
@@ -54,11 +55,12 @@ def plan_delta(
     if that row is re-read; filled in here for the tables that follow."""
     if table.name not in (*DELTA, *CHILDREN):
         return None, None
-    (exists,) = con.execute(
+    (exists,) = one_row(
+        con,
         "select count(*) from information_schema.tables "
         "where table_schema = 'raw' and table_name = ?",
         [table.raw_name],
-    ).fetchone()
+    )
     if not exists:
         return None, None
     if table.name in CHILDREN:
@@ -80,11 +82,12 @@ def _plan_stamped(
     # clock (a row stamped years ahead would otherwise hide every later update).
     ahead = int(time.time() * 1000) + _AHEAD_MS
     latest = f"coalesce(max({stamp}) filter (where {stamp} <= {ahead}), max({stamp}))"
-    newest, stamped = con.execute(
+    newest, stamped = one_row(
+        con,
         f"select max(id), {latest if stamp else 'null'} from {read.raw_table(table)} "
         "where source_id = ?",
         [source_id],
-    ).fetchone()
+    )
     if newest is None:
         return None, None
     where = [f'"id" > {int(newest)}']
@@ -129,11 +132,12 @@ def read_delta(
         "create or replace temp table _incoming as "
         f"select *{read.ordinal(table)} from (select unnest(rows, recursive := true) from _split)"
     )
-    (verified, fingerprint) = con.execute("select n, fingerprint from _split").fetchone()
+    (verified, fingerprint) = one_row(con, "select n, fingerprint from _split")
     con.execute("drop table _split")
-    warehouse = con.execute(
+    warehouse = one_row(
+        con,
         f"""select count(*), coalesce(sum(_row_hash), 0) from {read.raw_table(table)}
         where source_id = $source and not coalesce({delta.raw}, false)""",
         {"source": source_id},
-    ).fetchone()
-    return verified if (verified, fingerprint) == tuple(warehouse) else None
+    )
+    return verified if (verified, fingerprint) == warehouse else None

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from graphlets.core.errors import SourceError
+from graphlets.core.warehouse import one_row
 from loaders.mlmd.schema import Table
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def flag_keys(con: duckdb.DuckDBPyConnection, table: Table, relation: str) -> in
         group by all
         having {having}"""
     )
-    (n,) = con.execute("select count(*) from _flagged").fetchone()
+    (n,) = one_row(con, "select count(*) from _flagged")
     return n
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from graphlets.core.warehouse import one_row
 from loaders.mlmd.schema import Table
 
 # The columns the repair copy adds to each row: why its values do not fit, and the row as stored.
@@ -91,9 +92,10 @@ def stage(con: duckdb.DuckDBPyConnection, table: Table, *, repaired: bool) -> No
 
 def has_rows(con: duckdb.DuckDBPyConnection, table: Table, source_id: str) -> bool:
     """Whether the warehouse holds any row of this table from this source."""
-    (found,) = con.execute(
+    (found,) = one_row(
+        con,
         f"select count(*) > 0 from (select 1 from {raw_table(table)} "
         "where source_id = $source limit 1)",
         {"source": source_id},
-    ).fetchone()
+    )
     return bool(found)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from graphlets.core.warehouse import one_row
 from loaders.mlmd import quarantine, read
 from loaders.mlmd.delta import Delta, read_delta
 from loaders.mlmd.result import TableCounts
@@ -122,12 +123,13 @@ def _first_load(job: _Job, *, check_keys: bool) -> TableCounts:
     """First load of this source into this table: everything is new, no diff needed; rows
     with a NULL or repeated key are moved to the quarantine afterwards."""
     con, table, raw = job.con, job.table, job.raw
-    (rows_read,) = con.execute(
+    (rows_read,) = one_row(
+        con,
         f"""insert into {raw} (source_id, _load_id, _row_hash, {job.col_list})
         select $source, $load, _row_hash, {job.col_list}
         from ({read.select_rows(table, repaired=False)})""",
         job.params,
-    ).fetchone()
+    )
     mine = f"(select * from {raw} where source_id = '{_sql_str(job.source_id)}')"
     if check_keys and quarantine.flag_keys(con, table, mine):
         on = quarantine.key_match(table, "f", "t")
@@ -145,9 +147,7 @@ def _first_load(job: _Job, *, check_keys: bool) -> TableCounts:
             job.source,
         )
     con.execute("drop table if exists _flagged")
-    (accepted,) = con.execute(
-        f"select count(*) from {raw} where source_id = $source", job.source
-    ).fetchone()
+    (accepted,) = one_row(con, f"select count(*) from {raw} where source_id = $source", job.source)
     return _checked_counts(job, rows_read, accepted, accepted, 0, 0, "first")
 
 
@@ -203,7 +203,7 @@ def _diff(job: _Job, in_scope: str) -> dict[str, int]:
     """Write ``_diff`` (key, change): the keys whose row is new, updated or deleted, the
     quarantined keys' rows left as they are. Returns the count of each change."""
     con, table = job.con, job.table
-    (n_quarantined_keys,) = con.execute("select count(*) from _quarantined_keys").fetchone()
+    (n_quarantined_keys,) = one_row(con, "select count(*) from _quarantined_keys")
     unquarantined = ""
     if n_quarantined_keys:
         unquarantined = (
@@ -253,7 +253,7 @@ def _quarantine_reused_ids(job: _Job) -> int:
         where d.change = 'updated' and ({differs})""",
         job.source,
     )
-    (n,) = con.execute("select count(*) from _reused").fetchone()
+    (n,) = one_row(con, "select count(*) from _reused")
     if n:
         con.execute(
             f"""insert into raw._quarantine select $load, $source, '{table.name}',
@@ -304,20 +304,21 @@ def _count_incoming(job: _Job, verified: int) -> tuple[int, int]:
     fingerprint verified, and the warehouse's rows of this source but those an earlier load
     accepted under a key quarantined now (they are not this load's)."""
     con = job.con
-    (staged,) = con.execute("select count(*) from _incoming").fetchone()
-    (in_raw,) = con.execute(
-        f"select count(*) from {job.raw} where source_id = $source", job.source
-    ).fetchone()
+    (staged,) = one_row(con, "select count(*) from _incoming")
+    (in_raw,) = one_row(
+        con, f"select count(*) from {job.raw} where source_id = $source", job.source
+    )
     kept = 0
-    if con.execute("select count(*) from _quarantined_keys").fetchone()[0]:
-        (kept,) = con.execute(
+    if one_row(con, "select count(*) from _quarantined_keys")[0]:
+        (kept,) = one_row(
+            con,
             f"""select count(*) from {job.raw} as t
             where t.source_id = $source and exists (
                 select 1 from _quarantined_keys as q
                 where {quarantine.key_match(job.table, "q", "t")}
             )""",
             job.source,
-        ).fetchone()
+        )
     return staged + verified, in_raw - kept
 
 
