@@ -164,7 +164,10 @@ def test_golden_store(small):
     """The generator's output is pinned: any change to a random draw, its order or a row shows.
 
     The digest is of the content, not of the file bytes, so that another SQLite library
-    version cannot make it fail.
+    version cannot make it fail. When the generator was split from one 1,200-line module into
+    typed pieces (profile, sink, ingestion, training and evaluation steps), the store *file*
+    itself was checked byte-identical (``cmp``) before and after, for several sizes and seeds
+    (up to 400 pipelines over 30 days, in-process and with worker processes).
     Change it only with a change meant to alter the corpus, and say so in docs/generator.md.
     """
     assert _canonical_digest(small[0]) == GOLDEN_SMALL
