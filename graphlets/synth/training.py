@@ -69,12 +69,13 @@ class Training:
         env, p = self.env, self.env.profile
         ing = self.ingestion.records[i]
         run = env.rec.run(t)
-        start: int | None = t
+        start = t
         # Tuner, now and then; its hyperparameters are reused by later trainers
         if p.has_tuner and (self.hp is None or start - self.last_tune >= p.tune_every):
-            start = self.tuner(start, run, ing)
-            if start is None:
+            ready = self.tuner(start, run, ing)
+            if ready is None:
                 return
+            start = ready
         # warm start through a Resolver
         base = None
         if p.warm_start:
