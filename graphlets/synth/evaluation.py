@@ -204,6 +204,7 @@ def _pusher(
         state, end = RUNNING, start
     x = rec.execution(rec.tid[PUSHER], state, start, end, run, "pusher")
     rec.event(model, x, INPUT, start, "model", 0)
+    assert evaluated.blessing is not None  # the caller pushes only blessed models
     rec.event(evaluated.blessing, x, INPUT, start, "model_blessing", 0)
     if infra is not None:
         rec.event(infra, x, INPUT, start, "infra_blessing", 0)
