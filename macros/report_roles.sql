@@ -1,11 +1,16 @@
 {#- The roles of spec section 1 in pipeline order (ingest first, push last): the order in
     which reports list roles and in which a graphlet shape's signature lists its nodes.
-    A role the list does not know sorts last. -#}
+    The order is defined once, by seed `component_role_order` (role, position); this
+    expression is the role's place in that list (1 = first; the seed's positions are
+    1..n, a test of rpt_report_roles checks it). A role the seed does not know sorts
+    last (99). The subquery does not depend on the row, so it is evaluated once. -#}
 {% macro report_role_order(role_column) -%}
     coalesce(
         list_position(
-            ['ingest', 'analyze', 'validate', 'transform', 'tune', 'train', 'evaluate',
-             'infra_validate', 'push', 'resolve', 'other'],
+            (
+                select list(role_order.role order by role_order.position)
+                from {{ ref('component_role_order') }} as role_order
+            ),
             {{ role_column }}
         ),
         99

@@ -400,6 +400,181 @@ def test_dim_pipelines_gains_activity_columns(warehouse: Path) -> None:
     )
 
 
+# -- the report's tables (models/reports/report/) ------------------------------------------------
+def test_report_headline_outcomes_and_sources(warehouse: Path) -> None:
+    (headline,) = rows(warehouse, "from marts.rpt_report_headline")
+    # 26 executions in 2 pipelines; 7 graphlets, T5 failed: 6 trained, of which G1, G3, G4
+    # and Tb1 were pushed; 165 of 516 + 502 wasted.
+    assert_row(
+        headline,
+        {
+            "report_scope": "warehouse",
+            "n_pipelines": 2,
+            "n_executions": 18 + 8,
+            "n_graphlets": 7,
+            "n_models_trained": 6,
+            "n_pushed": 4,
+            "total_cost": 516.0 + 502.0,
+            "wasted_cost": 165.0,
+            "pushed_share": 4 / 6,
+            "waste_share": 165 / 1018,
+        },
+    )
+    outcomes = rows(warehouse, "from marts.rpt_report_outcomes order by outcome_order")
+    # every outcome is listed, in the report's order, zeros included
+    assert [(r["outcome"], r["n_graphlets"]) for r in outcomes] == [
+        ("pushed", 4),
+        ("not_blessed", 1),  # T2
+        ("infra_rejected", 0),
+        ("not_pushed", 0),
+        ("training_failed", 1),  # T5
+        ("pending", 1),  # Tb2
+    ]
+    for r in outcomes:
+        assert r["share_of_graphlets"] == pytest.approx(r["n_graphlets"] / 7, **APPROX)
+    assert rows(warehouse, "from marts.rpt_report_sources") == [
+        {"source_id": "hand", "n_pipelines": 2, "as_of_at": at(60)}
+    ]
+
+
+def test_report_distributions(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_report_distributions"), "section", "measure")
+
+    # (n, median, mean, p90, max); with two values a < b, p90 = a + 0.9 (b - a).
+    def two(a: float, b: float) -> tuple:
+        return (2, (a + b) / 2, (a + b) / 2, a + 0.9 * (b - a), float(b))
+
+    expected = {
+        ("lifespan", "lifespan_days"): two(40 / 24, 51 / 24),
+        ("lifespan", "active_days"): two(3, 3),
+        ("models", "n_models_trained"): two(2, 4),
+        ("models", "n_pushed"): two(1, 3),
+        ("push_rate", "push_rate"): two(0.75, 1.0),
+        # pushes per day: 1 push in 40 hours, 3 in 60; gaps between pushes: only `cadence`
+        # pushed twice; staleness 19 and 734 / 54 (test_deployment_cadence)
+        ("cadence", "pushes_per_day"): two(1 / (40 / 24), 3 / (60 / 24)),
+        ("cadence", "median_hours_between_pushes"): (1, 20.0, 20.0, 20.0, 20.0),
+        ("cadence", "time_averaged_staleness_hours"): two(734 / 54, 19.0),
+    }
+    assert set(got) == set(expected)
+    columns = ("n_values", "median_value", "mean_value", "p90_value", "max_value")
+    for key, values in expected.items():
+        assert_row(got[key], dict(zip(columns, values, strict=True)))
+    assert [r["measure"] for r in sorted(got.values(), key=lambda r: r["measure_order"])] == [
+        measure for _, measure in expected
+    ]
+
+
+def test_report_frequency(warehouse: Path) -> None:
+    got = rows(warehouse, "from marts.rpt_report_frequency order by role_order")
+    # per role over its components (test_component_frequency): runs per active day and the
+    # median gap of each component, then the median over the role's components.
+    #   ingest: cadence 4 runs on 2 days, gap 10; transformed 3 runs (20, 48, 59) on 2 days, 19.5
+    #   train: cadence 5 runs on 3 days, gap 10; transformed 22 and 50: 2 days, gap 28
+    #   evaluate: cadence 4, 14, 34, 42 (2 days, gaps 10 20 8); transformed one run
+    #   push: cadence 6, 36, 46 (2 days, gaps 30 10); transformed one run
+    assert [
+        (
+            r["role"],
+            r["n_components"],
+            r["n_runs"],
+            r["median_runs_per_active_day"],
+            r["median_hours_between_runs"],
+        )
+        for r in got
+    ] == [
+        ("ingest", 2, 7, pytest.approx((2 + 1.5) / 2), (10 + 19.5) / 2),
+        ("analyze", 1, 2, 2.0, 10.0),
+        ("transform", 1, 1, 1.0, None),
+        ("train", 2, 7, pytest.approx((5 / 3 + 1) / 2), (10 + 28) / 2),
+        ("evaluate", 2, 5, (2 + 1) / 2, 10.0),
+        ("push", 2, 4, (1.5 + 1) / 2, 20.0),
+    ]
+
+
+def test_report_cost_by_role_and_waste_classes(warehouse: Path) -> None:
+    got = by_key(rows(warehouse, "from marts.rpt_report_cost_by_role"), "role")
+    # one source: the same numbers as rpt_cost_by_role (test_cost_by_role)
+    assert got["train"]["cost"] == 850.0 and got["train"]["wasted_cost"] == 150.0
+    assert got["train"]["share_of_cost"] == pytest.approx(850 / 1018, **APPROX)
+    assert got["ingest"]["share_of_waste"] == pytest.approx(10 / 165, **APPROX)
+    assert got["evaluate"]["waste_fraction"] == pytest.approx(5 / 30, **APPROX)
+    assert sum(r["share_of_cost"] for r in got.values()) == pytest.approx(1.0, **APPROX)
+    classes = rows(warehouse, "from marts.rpt_report_waste_classes order by class_order")
+    # productive: 3 pushed graphlets of `cadence` (348) and Tb1's (262); orphans S1 and the
+    # last ExampleGen of `transformed`; pending: Tb2 and its ExampleGen
+    expected = [("productive", 348 + 262), ("wasted", 165), ("pending", 220), ("orphan", 3 + 20)]
+    assert [(r["waste_class"], r["cost"]) for r in classes] == expected
+    for r, (_, cost) in zip(classes, expected, strict=True):
+        assert r["share_of_cost"] == pytest.approx(cost / 1018, **APPROX)
+
+
+def test_role_order_is_the_seed(warehouse: Path) -> None:
+    """One definition of the role order: seed component_role_order, used by the macro
+    (rpt_ tables, shape signatures) and published for the report as rpt_report_roles."""
+    seed = (project_dir() / "seeds" / "component_role_order.csv").read_text().split()
+    seeded = [line.split(",")[0] for line in seed[1:]]
+    assert seeded[:3] == ["ingest", "analyze", "validate"] and seeded[-1] == "other"
+    published = rows(warehouse, "from marts.rpt_report_roles order by role_order")
+    assert [r["role"] for r in published] == seeded
+    assert [r["role_order"] for r in published] == list(range(1, len(seeded) + 1))
+    cost_order = rows(warehouse, "select role, role_order from marts.rpt_cost_by_role")
+    position = {r["role"]: r["role_order"] for r in published}
+    assert all(r["role_order"] == position[r["role"]] for r in cost_order)
+
+
+def section_rows(html: str, key: str) -> list[list[str]]:
+    """The body cells of the tables of section ``key`` of the report."""
+    body = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+    return [
+        re.findall(r"<td[^>]*>([^<]*)</td>", row)
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        if "<td" in row
+    ]
+
+
+def test_report_shows_the_models_numbers_in_their_order(warehouse: Path, tmp_path: Path) -> None:
+    """The page formats the rpt_report_ tables (it computes nothing): a changed number or
+    order in the marts is what the page shows."""
+    html = write_report(warehouse, tmp_path / "report").read_text()
+    assert section_rows(html, "lifespan") == [
+        ["lifespan (days)", "2", "1.9", "1.9", "2.1", "2.1"],
+        ["active days", "2", "3", "3", "3", "3"],
+    ]
+    assert section_rows(html, "frequency")[0] == ["ingest", "2", "7", "1.75", "14.8"]
+    assert section_rows(html, "waste")[0] == ["productive", "610", "59.9%"]
+
+    copy = tmp_path / "changed.duckdb"
+    shutil.copy(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("update marts.rpt_report_frequency set role_order = -role_order")
+        con.execute("update marts.rpt_report_distributions set median_value = 7.3")
+        con.execute("update marts.rpt_report_waste_classes set class_order = -class_order")
+    finally:
+        con.close()
+    changed = write_report(copy, tmp_path / "changed").read_text()
+    roles = [r[0] for r in section_rows(changed, "frequency")]
+    assert roles == ["push", "evaluate", "train", "transform", "analyze", "ingest"]
+    assert section_rows(changed, "lifespan")[0][2] == "7.3"
+    assert [r[0] for r in section_rows(changed, "waste")] == [
+        "orphan",
+        "pending",
+        "wasted",
+        "productive",
+    ]
+
+
+def test_report_html_is_a_template_file() -> None:
+    from graphlets.readers import report
+
+    template = report.TEMPLATES_DIR / "report.html.j2"
+    assert template.is_file() and "<!doctype html>" in template.read_text()
+    assert template.parent.parent == Path(report.__file__).parent  # ships in the package
+    source = Path(report.__file__).read_text()
+    assert "<html" not in source and "<style" not in source
+
+
 # -- analyses ------------------------------------------------------------------------------------
 def test_docs_generate_renders_the_analyses_and_documents_every_column(
     warehouse: Path, tmp_path: Path

@@ -1,11 +1,15 @@
 """The HTML report: the study's questions answered for one warehouse, on one page.
 
 ``write_report`` reads the marts (opened read-only) and writes ``index.html``: a headline
-table, one section per question of the study (the queries of ``analyses/``, rendered with
-``ref()`` pointing at the ``marts`` schema, so the report and ad-hoc SQL give the same
-numbers) and drawings of the most common graphlet shapes. The page is self-contained: the
-charts are inline SVG drawn by matplotlib with text as paths, the style sheet is inline, and
-there is no script, font or stylesheet to fetch, so it opens from disk with no network.
+table, one section per question of the study and drawings of the most common graphlet
+shapes. Every number on the page is a column of a dbt model (the ``rpt_report_*`` tables of
+models/reports/report/, tested there, and the ``rpt_*`` marts); the charts draw the
+per-item distributions of the queries of ``analyses/``, rendered with ``ref()`` pointing
+at the ``marts`` schema, so the report and ad-hoc SQL give the same numbers. This module
+only formats values and draws; the HTML is the Jinja template ``templates/report.html.j2``.
+The page is self-contained: the charts are inline SVG drawn by matplotlib with text as
+paths, the style sheet is inline, and there is no script, font or stylesheet to fetch, so
+it opens from disk with no network.
 
 A warehouse without marts, or with too little data for a chart, gets a "no data"
 placeholder in place of that chart, never an error.
@@ -17,8 +21,7 @@ import io
 import json
 import math
 import re
-import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,22 +33,10 @@ from graphlets.core.project import project_dir
 from graphlets.core.warehouse import connect
 
 ANALYSES_DIR = project_dir() / "analyses"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARTS_SCHEMA = "marts"
 TOP_SHAPES = 6
 
-ROLES = (
-    "ingest",
-    "analyze",
-    "validate",
-    "transform",
-    "tune",
-    "train",
-    "evaluate",
-    "infra_validate",
-    "push",
-    "resolve",
-    "other",
-)
 ROLE_COLORS = {
     "ingest": "#4e79a7",
     "analyze": "#76b7b2",
@@ -59,7 +50,6 @@ ROLE_COLORS = {
     "resolve": "#bab0ac",
     "other": "#8c8c8c",
 }
-OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
 OUTCOME_COLORS = {
     "pushed": "#59a14f",
     "not_blessed": "#f28e2b",
@@ -68,7 +58,6 @@ OUTCOME_COLORS = {
     "training_failed": "#8c8c8c",
     "pending": "#bab0ac",
 }
-WASTE_CLASSES = ("productive", "wasted", "pending", "orphan")
 
 Row = dict[str, Any]
 
@@ -108,6 +97,11 @@ class _Reader:
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return Result(missing=first)
+
+    def table(self, name: str, order_by: str, where: str | None = None) -> Result:
+        """The rows of mart ``name`` (a report table), in the order ``order_by``."""
+        condition = f" where {where}" if where else ""
+        return self.query(f'select * from {MARTS_SCHEMA}."{name}"{condition} order by {order_by}')
 
     def analysis(self, name: str) -> Result:
         """Run ``analyses/<name>.sql`` with ``ref('x')`` read as ``marts.x``."""
@@ -222,15 +216,6 @@ def _num(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _quantile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    xs = sorted(values)
-    pos = q * (len(xs) - 1)
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 # -- the page model ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Chart:
@@ -279,30 +264,10 @@ def _missing(*results: Result) -> str | None:
 
 # -- sections ------------------------------------------------------------------------------------
 def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
-    facts = reader.query(
-        f"""
-        with executions as (
-            select
-                count(*) as n_executions,
-                count(distinct pipeline_id) as n_pipelines,
-                coalesce(sum(cost), 0) as total_cost,
-                coalesce(sum(cost) filter (where waste_class = 'wasted'), 0) as wasted_cost
-            from {MARTS_SCHEMA}.fct_executions
-        ),
-        graphlets as (
-            select
-                count(*) as n_graphlets,
-                count(*) filter (where outcome <> 'training_failed') as n_models_trained,
-                count(*) filter (where is_pushed) as n_pushed
-            from {MARTS_SCHEMA}.fct_graphlets
-        )
-        select * from executions, graphlets
-        """
-    )
+    """The headline (rpt_report_headline), graphlets by outcome and the sources."""
+    facts = reader.table("rpt_report_headline", "report_scope")
     if facts.rows:
         f = facts.rows[0]
-        pushed_share = f["n_pushed"] / f["n_models_trained"] if f["n_models_trained"] else None
-        waste_share = f["wasted_cost"] / f["total_cost"] if f["total_cost"] else None
         headline = Table(
             (
                 "pipelines",
@@ -319,30 +284,24 @@ def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
                     _num(f["n_executions"]),
                     _num(f["n_models_trained"]),
                     _num(f["n_graphlets"]),
-                    _pct(pushed_share),
-                    _pct(waste_share),
+                    _pct(f["pushed_share"]),
+                    _pct(f["waste_share"]),
                     _num(f["total_cost"], 0),
                 ),
             ),
         )
     else:
         headline = Table(("no data",), ((_missing(facts) or "no data",),))
-    outcomes = reader.query(
-        f"select outcome, count(*) as n from {MARTS_SCHEMA}.fct_graphlets group by outcome"
-    )
-    counts = {row["outcome"]: row["n"] for row in outcomes.rows}
-    total = sum(counts.values())
+    outcomes = _outcomes(reader)
     outcome_table = Table(
         ("outcome", "graphlets", "share"),
         tuple(
-            (o, _num(counts.get(o, 0)), _pct(counts.get(o, 0) / total if total else None))
-            for o in OUTCOMES
-        ),
+            (r["outcome"], _num(r["n_graphlets"]), _pct(r["share_of_graphlets"]))
+            for r in outcomes.rows
+        )
+        or (("–", "–", _missing(outcomes) or "no outcomes"),),
     )
-    sources = reader.query(
-        f"""select source_id, count(*) as n_pipelines, max(as_of_at) as as_of_at
-            from {MARTS_SCHEMA}.rpt_deployment_cadence group by source_id order by source_id"""
-    )
+    sources = reader.table("rpt_report_sources", "source_id")
     source_table = Table(
         ("source", "pipelines", "as-of time (UTC)"),
         tuple(
@@ -356,6 +315,11 @@ def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
         or (("–", "–", _missing(sources) or "no sources"),),
     )
     return headline, outcome_table, source_table
+
+
+def _outcomes(reader: _Reader) -> Result:
+    """Graphlets by outcome, every outcome in the report's order (rpt_report_outcomes)."""
+    return reader.table("rpt_report_outcomes", "outcome_order")
 
 
 def _lifespan(reader: _Reader) -> Section:
@@ -384,22 +348,40 @@ def _lifespan(reader: _Reader) -> Section:
                 _missing(result),
             ),
         ),
-        (_distribution_table(("lifespan (days)", lifespan), ("active days", active)),),
+        (
+            _distribution_table(
+                reader,
+                "lifespan",
+                ("lifespan_days", "lifespan (days)"),
+                ("active_days", "active days"),
+            ),
+        ),
     )
 
 
-def _distribution_table(*columns: tuple[str, Sequence[float]], digits: int = 1) -> Table:
-    """n, median, mean, 90th percentile and maximum of each named list of values."""
+def _distribution_table(
+    reader: _Reader, section: str, *measures: tuple[str, str], digits: int = 1
+) -> Table:
+    """n, median, mean, 90th percentile and maximum of each (measure, label) of ``section``.
+
+    The numbers are rows of rpt_report_distributions; a measure without a row (the marts
+    are not built) shows dashes.
+    """
+    result = reader.table(
+        "rpt_report_distributions", "measure_order", where=f"section = '{section}'"
+    )
+    by_measure = {row["measure"]: row for row in result.rows}
     rows = []
-    for name, values in columns:
+    for measure, label in measures:
+        row = by_measure.get(measure, {})
         rows.append(
             (
-                name,
-                _num(len(values)),
-                _num(_quantile(values, 0.5), digits),
-                _num(statistics.fmean(values) if values else None, digits),
-                _num(_quantile(values, 0.9), digits),
-                _num(max(values) if values else None, digits),
+                label,
+                _num(row.get("n_values")),
+                _num(row.get("median_value"), digits),
+                _num(row.get("mean_value"), digits),
+                _num(row.get("p90_value"), digits),
+                _num(row.get("max_value"), digits),
             )
         )
     return Table(("", "n", "median", "mean", "p90", "max"), tuple(rows))
@@ -435,19 +417,22 @@ def _models(reader: _Reader) -> Section:
                 size=(4.6, 3.2),
             ),
         ),
-        (_distribution_table(("models trained", trained), ("models pushed", pushed)),),
+        (
+            _distribution_table(
+                reader,
+                "models",
+                ("n_models_trained", "models trained"),
+                ("n_pushed", "models pushed"),
+            ),
+        ),
     )
-
-
-def _present_roles(rows: Iterable[Row]) -> list[str]:
-    seen = {row["role"] for row in rows}
-    return [r for r in ROLES if r in seen] + sorted(r for r in seen if r not in ROLES)
 
 
 def _frequency(reader: _Reader) -> Section:
     result = reader.analysis("component_run_frequency")
-    roles = [r for r in _present_roles(result.rows) if r != "resolve"]
-    by_role = {
+    per_role = reader.table("rpt_report_frequency", "role_order, role")
+    roles = [row["role"] for row in per_role.rows]
+    gaps_by_role = {
         role: [
             float(row["median_hours_between_runs"])
             for row in result.rows
@@ -455,27 +440,21 @@ def _frequency(reader: _Reader) -> Section:
         ]
         for role in roles
     }
-    per_day = {
-        role: [
-            float(row["runs_per_active_day"])
-            for row in result.rows
-            if row["role"] == role and row["runs_per_active_day"] is not None
-        ]
-        for role in roles
-    }
-    has_gaps = any(by_role.values())
+    has_gaps = any(row["median_hours_between_runs"] is not None for row in per_role.rows)
 
     def draw(ax_cdf, ax_bar) -> None:
-        values = [v for vs in by_role.values() for v in vs]
         for role in roles:
-            if by_role[role]:
-                _cdf(ax_cdf, by_role[role], role, ROLE_COLORS.get(role))
-        _log_if_spread(ax_cdf, values)
+            if gaps_by_role[role]:
+                _cdf(ax_cdf, gaps_by_role[role], role, ROLE_COLORS.get(role))
+        _log_if_spread(ax_cdf, [v for vs in gaps_by_role.values() for v in vs])
         ax_cdf.set_xlabel("median hours between consecutive runs of a component")
         ax_cdf.legend(frameon=False, fontsize=7, loc="lower right")
-        shown = [r for r in roles if per_day[r]]
-        medians = [statistics.median(per_day[r]) for r in shown]
-        ax_bar.barh(shown, medians, color=[ROLE_COLORS.get(r, "#8c8c8c") for r in shown])
+        shown = [row for row in per_role.rows if row["median_runs_per_active_day"] is not None]
+        ax_bar.barh(
+            [row["role"] for row in shown],
+            [row["median_runs_per_active_day"] for row in shown],
+            color=[ROLE_COLORS.get(row["role"], "#8c8c8c") for row in shown],
+        )
         ax_bar.invert_yaxis()
         ax_bar.set_xlabel("median runs per active day (over components)")
 
@@ -483,13 +462,13 @@ def _frequency(reader: _Reader) -> Section:
         ("role", "components", "runs", "median runs / active day", "median hours between runs"),
         tuple(
             (
-                role,
-                _num(sum(1 for row in result.rows if row["role"] == role)),
-                _num(sum(row["n_runs"] for row in result.rows if row["role"] == role)),
-                _num(_quantile(per_day[role], 0.5), 2),
-                _num(_quantile(by_role[role], 0.5), 1),
+                row["role"],
+                _num(row["n_components"]),
+                _num(row["n_runs"]),
+                _num(row["median_runs_per_active_day"], 2),
+                _num(row["median_hours_between_runs"], 1),
             )
-            for role in roles
+            for row in per_role.rows
         ),
     )
     return Section(
@@ -505,7 +484,7 @@ def _frequency(reader: _Reader) -> Section:
                 "component-frequency",
                 "Run frequency of components by role",
                 draw if has_gaps else None,
-                _missing(result),
+                _missing(result, per_role),
                 ncols=2,
                 size=(4.8, 3.4),
             ),
@@ -541,7 +520,9 @@ def _shapes(reader: _Reader) -> Section:
 
     shape_chart = Chart(None, "The most common graphlet shapes")
     if drawable.rows:
-        shape_chart = Chart(_shape_figure(list(drawable.rows)), shape_chart.caption)
+        roles = reader.table("rpt_report_roles", "role_order")
+        order = {row["role"]: row["role_order"] for row in roles.rows}
+        shape_chart = Chart(_shape_figure(list(drawable.rows), order), shape_chart.caption)
     elif drawable.missing:
         shape_chart = Chart(None, shape_chart.caption, f"no data ({_missing(drawable)})")
     table = Table(
@@ -616,7 +597,9 @@ def _layers(labels: list[str], edges: list[tuple[str, str]], hint: dict[str, flo
     return layer
 
 
-def _shape_figure(rows: list[Row]) -> str:
+def _shape_figure(rows: list[Row], role_order: dict[str, int]) -> str:
+    """The shapes of ``rows`` drawn as small DAGs, one above the other, with a legend of
+    the roles they use in ``role_order`` (role -> sort key; unknown roles last)."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrowPatch, Patch
@@ -690,7 +673,7 @@ def _shape_figure(rows: list[Row]) -> str:
         )
     roles = sorted(
         {n["role"] for row in rows for n in json.loads(row["nodes_json"] or "[]")},
-        key=lambda r: ROLES.index(r) if r in ROLES else len(ROLES),
+        key=lambda r: (role_order.get(r, len(role_order) + 1), r),
     )
     fig.legend(
         handles=[Patch(color=ROLE_COLORS.get(r, "#8c8c8c"), label=r) for r in roles],
@@ -720,7 +703,7 @@ def _plural(n: int | None, word: str) -> str:
 
 
 def _cost(reader: _Reader) -> Section:
-    result = reader.analysis("cost_by_role")
+    result = reader.table("rpt_report_cost_by_role", "role_order, role")
     rows = [r for r in result.rows if r["share_of_cost"] is not None]
 
     def draw(ax) -> None:
@@ -771,19 +754,20 @@ def _cost(reader: _Reader) -> Section:
 def _push_rate(reader: _Reader) -> Section:
     result = reader.analysis("push_rate")
     rates = result.values("push_rate")
-    outcomes = reader.query(
-        f"select outcome, count(*) as n from {MARTS_SCHEMA}.fct_graphlets group by outcome"
-    )
-    counts = {row["outcome"]: row["n"] for row in outcomes.rows}
-    total = sum(counts.values())
+    outcomes = _outcomes(reader)
+    has_graphlets = any(row["n_graphlets"] for row in outcomes.rows)
 
     def draw(ax_hist, ax_outcomes) -> None:
         if rates:
             _hist(ax_hist, rates, color="#59a14f", bins=FRACTION_BINS)
         ax_hist.set_xlabel("push rate per pipeline (pushed / judged models)")
         ax_hist.set_ylabel("pipelines")
-        shares = [counts.get(o, 0) / total for o in OUTCOMES]
-        ax_outcomes.barh(list(OUTCOMES), shares, color=[OUTCOME_COLORS[o] for o in OUTCOMES])
+        names = [row["outcome"] for row in outcomes.rows]
+        ax_outcomes.barh(
+            names,
+            [row["share_of_graphlets"] for row in outcomes.rows],
+            color=[OUTCOME_COLORS.get(name, "#8c8c8c") for name in names],
+        )
         ax_outcomes.invert_yaxis()
         ax_outcomes.set_xlabel("share of graphlets")
 
@@ -798,13 +782,15 @@ def _push_rate(reader: _Reader) -> Section:
             _chart(
                 "push-rate",
                 "Push rate per pipeline and graphlet outcomes",
-                draw if total else None,
+                draw if has_graphlets else None,
                 _missing(result, outcomes),
                 ncols=2,
                 size=(4.8, 3.2),
             ),
         ),
-        (_distribution_table(("push rate", rates), digits=2),) if rates else (),
+        (_distribution_table(reader, "push_rate", ("push_rate", "push rate"), digits=2),)
+        if rates
+        else (),
     )
 
 
@@ -816,8 +802,7 @@ def _waste(reader: _Reader) -> Section:
         for r in result.rows
         if r["cumulative_share_of_waste"] is not None
     ]
-    totals = {c: sum(float(r[f"{c}_cost"] or 0) for r in result.rows) for c in WASTE_CLASSES}
-    total = sum(totals.values())
+    classes = reader.table("rpt_report_waste_classes", "class_order")
 
     def draw(ax_curve, ax_hist) -> None:
         if curve:
@@ -848,8 +833,7 @@ def _waste(reader: _Reader) -> Section:
     table = Table(
         ("waste class", "cost", "share of all cost"),
         tuple(
-            (c, _num(totals[c], 0), _pct(totals[c] / total if total else None))
-            for c in WASTE_CLASSES
+            (r["waste_class"], _num(r["cost"], 0), _pct(r["share_of_cost"])) for r in classes.rows
         ),
     )
     return Section(
@@ -911,9 +895,11 @@ def _cadence(reader: _Reader) -> Section:
         ),
         (
             _distribution_table(
-                ("pushes per day", per_day),
-                ("median hours between pushes", gaps),
-                ("time-averaged staleness (hours)", staleness),
+                reader,
+                "cadence",
+                ("pushes_per_day", "pushes per day"),
+                ("median_hours_between_pushes", "median hours between pushes"),
+                ("time_averaged_staleness_hours", "time-averaged staleness (hours)"),
                 digits=2,
             ),
         )
@@ -923,89 +909,6 @@ def _cadence(reader: _Reader) -> Section:
 
 
 # -- the page ------------------------------------------------------------------------------------
-_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>graphlets report</title>
-<style>
-body { font-family: system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
-       margin: 0; color: #222; background: #fafafa; line-height: 1.45; }
-header, main { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
-header { padding-top: 24px; }
-h1 { margin: 0 0 4px 0; font-size: 26px; }
-h2 { margin: 0 0 4px 0; font-size: 20px; border-bottom: 2px solid #e15759; padding-bottom: 4px; }
-.sub { color: #666; margin: 0 0 12px 0; }
-nav a { margin-right: 14px; color: #4e79a7; text-decoration: none; font-size: 14px; }
-section { background: #fff; border: 1px solid #e5e5e5; border-radius: 6px;
-          padding: 16px 20px; margin: 18px 0; }
-.question { font-style: italic; font-size: 17px; margin: 6px 0; }
-.explain { color: #555; font-size: 14px; margin: 4px 0 10px 0; }
-figure { margin: 10px 0; }
-figcaption { color: #666; font-size: 13px; }
-svg.chart { max-width: 100%; height: auto; display: block; }
-.placeholder { border: 2px dashed #ccc; color: #888; padding: 36px; text-align: center;
-               border-radius: 6px; font-size: 15px; }
-table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
-th, td { border-bottom: 1px solid #eee; padding: 4px 10px; text-align: right; }
-th { background: #f3f3f3; }
-td:first-child, th:first-child { text-align: left; }
-table.headline td { font-size: 20px; font-weight: 600; text-align: center; }
-table.headline th { text-align: center; }
-.tables { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
-td.mono { font-family: "DejaVu Sans Mono", monospace; font-size: 11px; }
-footer { color: #888; font-size: 12px; max-width: 1180px; margin: 0 auto 24px; padding: 0 24px; }
-</style>
-</head>
-<body>
-<header>
-<h1>graphlets report</h1>
-<p class="sub">Warehouse <code>{{ warehouse }}</code>. Model graphlets, cost and waste of
-the ML pipelines it holds, after <i>Production Machine Learning Pipelines: Empirical
-Analysis and Optimization Opportunities</i> (SIGMOD 2021).</p>
-<nav>{% for s in sections %}<a href="#{{ s.key }}">{{ s.title }}</a>{% endfor %}</nav>
-</header>
-<main>
-<section id="headline">
-<h2>Headline</h2>
-{{ render_table(headline, "headline") }}
-<div class="tables">
-{{ render_table(outcomes) }}
-{{ render_table(sources) }}
-</div>
-</section>
-{% for s in sections %}
-<section id="{{ s.key }}">
-<h2>{{ s.title }}</h2>
-<p class="question">{{ s.question }}</p>
-<p class="explain">{{ s.explanation }}</p>
-{% for c in s.charts %}
-<figure>
-{% if c.svg %}{{ c.svg | safe }}{% else -%}
-<div class="placeholder">{{ c.placeholder }}</div>{% endif %}
-<figcaption>{{ c.caption }}</figcaption>
-</figure>
-{% endfor %}
-<div class="tables">{% for t in s.tables %}{{ render_table(t) }}{% endfor %}</div>
-</section>
-{% endfor %}
-</main>
-<footer>Written by <code>graphlets report</code> from the marts schema; every number
-can be reproduced with the queries in <code>analyses/</code> (<code>dbt compile</code>
-renders them). Costs are in the unit of <code>fct_executions.cost</code>.</footer>
-</body>
-</html>
-"""
-
-_TABLE_MACRO = """{% macro render_table(t, css="") -%}
-<table class="{{ css }}"><thead><tr>{% for h in t.header %}<th>{{ h }}</th>{% endfor %}</tr>
-</thead><tbody>{% for row in t.rows %}<tr>{% for cell in row %}<td{%
-if t.header[loop.index0] == "shape_id" %} class="mono"{% endif %}>{{ cell }}</td>{%
-endfor %}</tr>{% endfor %}</tbody></table>
-{%- endmacro %}"""
-
-
 def render_html(warehouse: Path, reader: _Reader) -> str:
     headline, outcomes, sources = _headline(reader)
     sections = [
@@ -1018,8 +921,12 @@ def render_html(warehouse: Path, reader: _Reader) -> str:
         _waste(reader),
         _cadence(reader),
     ]
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.from_string(_TABLE_MACRO + _TEMPLATE)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    template = env.get_template("report.html.j2")
     return template.render(
         warehouse=str(warehouse),
         headline=headline,
