@@ -32,7 +32,7 @@ demo: $(STAMP)
 system-deps:
 	./scripts/system-deps.sh
 
-lint: $(STAMP)
+lint: $(STAMP) typecheck
 	$(BIN)/ruff check loaders graphlets tests scripts hatch_build.py
 	$(BIN)/ruff format --check loaders graphlets tests scripts hatch_build.py
 

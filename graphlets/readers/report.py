@@ -189,9 +189,9 @@ def _hist(
     values: Sequence[float],
     color: str = "#4e79a7",
     integer: bool = False,
-    bins: Sequence[float] | None = None,
+    bins: Sequence[float] | int | None = None,
 ) -> None:
-    """A histogram in the report's style; ``bins`` fixed by the caller or chosen here."""
+    """A histogram in the report's style; ``bins`` (edges or a count) fixed here if not given."""
     if bins is None:
         lo, hi = min(values), max(values)
         if integer and hi - lo <= 40:
