@@ -14,6 +14,8 @@
     since then deleted rows or rewrote types or contexts. -#}
 {{ config(schema='intermediate') }}
 {{ graphlets_change_search_depends_on() }}
+{#- A deliberate read by name, not by ref (a ref would be a cycle): listed with the
+    reason in docs/incremental.md, "Reads dbt's graph does not show". -#}
 {%- set previous = graphlets_previous_build('int_graphlet_shape_keys') %}
 with
 
