@@ -19,11 +19,12 @@
     {{ return(relation if 'built_through_load_id' in columns else none) }}
 {%- endmacro %}
 
-{#- Warehouse keys of the rows of raw table `table` written after the load in CTE
-    `watermark` (column `load_id`); `id_column` is the MLMD id the key is built from. -#}
-{% macro graphlets_changed_keys(table, id_column) -%}
+{#- Warehouse keys of the rows of staging model `model` (a raw table, 1:1) written after
+    the load in CTE `watermark` (column `load_id`); `id_column` is the MLMD id the key is
+    built from. -#}
+{% macro graphlets_changed_keys(model, id_column) -%}
     select {{ warehouse_key('changed_sources.source_key', 'changed.' ~ id_column) }} as key
-    from {{ source('raw', table) }} as changed
+    from {{ ref(model) }} as changed
     inner join {{ ref('stg_mlmd__sources') }} as changed_sources
         on changed.source_id = changed_sources.source_id
     where changed._load_id > (select load_id from watermark)
@@ -31,7 +32,7 @@
 
 {#- The last load in the warehouse, stored in every row an incremental model writes. -#}
 {% macro graphlets_current_load_id() -%}
-    (select coalesce(max(load_id), 0) from {{ source('raw', '_loads') }})
+    (select coalesce(max(load_id), 0) from {{ ref('stg_mlmd__loads') }})
 {%- endmacro %}
 
 {#- Pre-hook of an incremental model keyed by graphlet_id: on an incremental run, delete
@@ -72,7 +73,7 @@ edges as (
 ),
 
 load_tables as (
-    select * from {{ source('raw', '_load_tables') }}
+    select * from {{ ref('stg_mlmd__load_tables') }}
 ),
 
 -- No previous build, or changes no row stamp can point at: recompute everything.
@@ -99,13 +100,13 @@ needs_everything as (
 
 
 changed_artifacts as (
-    {{ graphlets_changed_keys('mlmd_artifact', 'id') }}
+    {{ graphlets_changed_keys('stg_mlmd__artifacts', 'source_artifact_id') }}
 ),
 
 changed_events as (
-    {{ graphlets_changed_keys('mlmd_event', 'id') }}
+    {{ graphlets_changed_keys('stg_mlmd__events', 'source_event_id') }}
     union
-    {{ graphlets_changed_keys('mlmd_event_path', 'event_id') }}
+    {{ graphlets_changed_keys('stg_mlmd__event_paths', 'source_event_id') }}
     union
     select events.event_id as key
     from events
@@ -114,11 +115,11 @@ changed_events as (
 ),
 
 changed_executions as (
-    {{ graphlets_changed_keys('mlmd_execution', 'id') }}
+    {{ graphlets_changed_keys('stg_mlmd__executions', 'source_execution_id') }}
     union
-    {{ graphlets_changed_keys('mlmd_execution_property', 'execution_id') }}
+    {{ graphlets_changed_keys('stg_mlmd__execution_properties', 'source_execution_id') }}
     union
-    {{ graphlets_changed_keys('mlmd_association', 'execution_id') }}
+    {{ graphlets_changed_keys('stg_mlmd__associations', 'source_execution_id') }}
 ),
 
 -- Outputs written since: the artifacts they point at, with the output time.
@@ -158,13 +159,13 @@ touched as (
 ),
 {%- endmacro %}
 
-{#- The refs and sources graphlets_touched_executions() reads, as `depends_on` comments:
-    a model calling it only on incremental runs declares them to dbt's parser with this. -#}
+{#- The refs graphlets_touched_executions() reads, as `depends_on` comments: a model calling
+    it only on incremental runs declares them to dbt's parser with this. -#}
 {% macro graphlets_change_search_depends_on() -%}
 -- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
--- depends_on: {{ ref('stg_mlmd__sources') }}, {{ source('raw', '_load_tables') }}
--- depends_on: {{ source('raw', 'mlmd_artifact') }}, {{ source('raw', 'mlmd_event') }}
--- depends_on: {{ source('raw', 'mlmd_event_path') }}, {{ source('raw', 'mlmd_execution') }}
--- depends_on: {{ source('raw', 'mlmd_execution_property') }}
--- depends_on: {{ source('raw', 'mlmd_association') }}
+-- depends_on: {{ ref('stg_mlmd__sources') }}, {{ ref('stg_mlmd__load_tables') }}
+-- depends_on: {{ ref('stg_mlmd__artifacts') }}, {{ ref('stg_mlmd__events') }}
+-- depends_on: {{ ref('stg_mlmd__event_paths') }}, {{ ref('stg_mlmd__executions') }}
+-- depends_on: {{ ref('stg_mlmd__execution_properties') }}
+-- depends_on: {{ ref('stg_mlmd__associations') }}
 {%- endmacro %}

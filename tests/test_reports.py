@@ -590,7 +590,12 @@ def test_docs_generate_renders_the_analyses_and_documents_every_column(
     checked = set()
     for uid, table in catalog["nodes"].items():
         model = manifest["nodes"][uid]
-        if model["schema"] != "marts" and "/reports/" not in model["original_file_path"]:
+        building_block = "/reports/" in model["original_file_path"]
+        if (
+            model["schema"] != "marts"
+            and not building_block
+            and model["name"] not in {"int_pipeline_activity"}
+        ):
             continue
         checked.add(model["name"])
         assert model["description"].strip(), f"{model['name']} has no description"

@@ -6,19 +6,19 @@
 with
 
 quarantined_rows as (
-    select * from {{ ref('stg_mlmd__quarantined_rows') }}
+    select * from {{ ref('int_mlmd_quarantined_rows') }}
 ),
 
 events as (
-    select * from {{ ref('stg_mlmd__events') }}
+    select * from {{ ref('int_mlmd_events') }}
 ),
 
 executions as (
-    select * from {{ ref('stg_mlmd__executions') }}
+    select * from {{ ref('int_mlmd_executions') }}
 ),
 
 artifacts as (
-    select * from {{ ref('stg_mlmd__artifacts') }}
+    select * from {{ ref('int_mlmd_artifacts') }}
 ),
 
 types as (

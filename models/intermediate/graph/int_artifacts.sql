@@ -2,7 +2,7 @@
 with
 
 artifacts as (
-    select * from {{ ref('stg_mlmd__artifacts') }}
+    select * from {{ ref('int_mlmd_artifacts') }}
 ),
 
 properties as (

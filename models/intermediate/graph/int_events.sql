@@ -4,7 +4,7 @@
 with
 
 events as (
-    select * from {{ ref('stg_mlmd__events') }}
+    select * from {{ ref('int_mlmd_events') }}
 ),
 
 event_paths as (
@@ -12,11 +12,11 @@ event_paths as (
 ),
 
 executions as (
-    select * from {{ ref('stg_mlmd__executions') }}
+    select * from {{ ref('int_mlmd_executions') }}
 ),
 
 artifacts as (
-    select * from {{ ref('stg_mlmd__artifacts') }}
+    select * from {{ ref('int_mlmd_artifacts') }}
 ),
 
 -- The key step of the path; where there are several, the smallest key in text order.

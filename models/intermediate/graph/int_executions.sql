@@ -2,11 +2,11 @@
 with
 
 executions as (
-    select * from {{ ref('stg_mlmd__executions') }}
+    select * from {{ ref('int_mlmd_executions') }}
 ),
 
 contexts as (
-    select * from {{ ref('stg_mlmd__contexts') }}
+    select * from {{ ref('int_mlmd_contexts') }}
 ),
 
 associations as (

@@ -7,11 +7,11 @@ sources as (
 ),
 
 executions as (
-    select * from {{ ref('stg_mlmd__executions') }}
+    select * from {{ ref('int_mlmd_executions') }}
 ),
 
 events as (
-    select * from {{ ref('stg_mlmd__events') }}
+    select * from {{ ref('int_mlmd_events') }}
 ),
 
 execution_ends as (

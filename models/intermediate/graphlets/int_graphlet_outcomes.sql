@@ -1,5 +1,5 @@
 {#- The outcome of every graphlet (spec section 3), evaluated in the spec's order, the
-    first that holds winning. Only artifacts output by the graphlet's own downstream
+    first that holds winning (macros/graphlets_outcomes.sql). Only artifacts output by the graphlet's own downstream
     members are read for `blessed` and `pushed` flags; "output" is any output event,
     a cached execution's re-emission included. Ages are judged against the source's
     as-of time (int_sources), never the wall clock.
@@ -101,31 +101,16 @@ judged as (
     select
         anchors.graphlet_id,
         sources.as_of_at,
-        case
-            when anchors.trainer_state in ('FAILED', 'CANCELED')
-                then 'training_failed'
-            when anchors.trainer_state in ('COMPLETE', 'CACHED')
-                and anchors.n_output_artifacts = 0
-                then 'training_failed'
-            when graphlet_verdicts.has_push
-                then 'pushed'
-            when graphlet_verdicts.has_infra_rejection
-                then 'infra_rejected'
-            when graphlet_verdicts.has_evaluation_rejection
-                then 'not_blessed'
-            when graphlet_verdicts.has_push_declined
-                then 'not_pushed'
-            when anchors.trainer_state in ('COMPLETE', 'CACHED')
-                and anchors.trained_at
-                < sources.as_of_at
-                - to_microseconds(
-                    cast(
-                        {{ var('graphlets_pending_grace_hours') }} * 3600000000 as bigint
-                    )
-                )
-                then 'not_pushed'
-            else 'pending'
-        end as outcome,
+        {{ graphlets_outcome(
+            trainer_state='anchors.trainer_state',
+            has_output='anchors.n_output_artifacts > 0',
+            has_push='graphlet_verdicts.has_push',
+            has_infra_rejection='graphlet_verdicts.has_infra_rejection',
+            has_evaluation_rejection='graphlet_verdicts.has_evaluation_rejection',
+            has_push_declined='graphlet_verdicts.has_push_declined',
+            is_past_grace='anchors.trained_at < sources.as_of_at - '
+                ~ graphlets_pending_grace(),
+        ) }} as outcome,
         graphlet_verdicts.pushed_at
     from anchors
     left join graphlet_verdicts

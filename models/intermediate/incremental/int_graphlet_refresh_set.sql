@@ -22,6 +22,8 @@
     when a load since then deleted rows or rewrote types or contexts: those change
     executions that no `_load_id` marks. Changing seeds or vars needs `--full-refresh`. -#}
 {{ graphlets_change_search_depends_on() }}
+{#- A deliberate read by name, not by ref (a ref would be a cycle): listed with the
+    reason in docs/incremental.md, "Reads dbt's graph does not show". -#}
 {%- set previous = graphlets_previous_build('int_graphlet_upstream') %}
 {%- if previous is none or flags.FULL_REFRESH %}
 -- A full build walks every anchor: no change to look for.

@@ -11,8 +11,9 @@
     - a push counts once the push execution has ended COMPLETE or CACHED; it is a push if
       a visible output carries a true `pushed` flag, or no visible output carries a flag;
     - `not_pushed` by age holds from the anchor's end plus `graphlets_pending_grace_hours`.
-    The rules are evaluated at every moment one of these facts appears (the candidate
-    times), in the spec's order, and only changes are kept. Timestamps that are unknown
+    The rules (macros/graphlets_outcomes.sql, shared with int_graphlet_outcomes) are
+    evaluated at every moment one of these facts appears (the candidate times), in the
+    spec's order, and only changes are kept. Timestamps that are unknown
     (0 or NULL) never become known: a fact without a time is never used, so no feature can
     learn from it. A policy deciding at time T reads, for each graphlet, the last row with
     `known_at` strictly before T (none: still `pending`). Changes later than the source's
@@ -136,9 +137,7 @@ candidate_times as (
     union
     select
         graphlet_id,
-        anchor_ended_at + to_microseconds(
-            cast({{ var('graphlets_pending_grace_hours') }} * 3600000000 as bigint)
-        ) as known_at
+        anchor_ended_at + {{ graphlets_pending_grace() }} as known_at
     from ended_anchors
     where trainer_state in ('COMPLETE', 'CACHED')
     union
@@ -196,25 +195,19 @@ judged as (
         ended_anchors.pipeline_id,
         ended_anchors.node_id,
         verdicts.known_at,
-        case
-            when ended_anchors.trainer_state in ('FAILED', 'CANCELED')
-                then 'training_failed'
-            when coalesce(anchor_outputs.first_output_at > verdicts.known_at, true)
-                then 'training_failed'
-            when verdicts.has_push
-                then 'pushed'
-            when verdicts.has_infra_rejection
-                then 'infra_rejected'
-            when verdicts.has_evaluation_rejection
-                then 'not_blessed'
-            when verdicts.has_push_declined
-                then 'not_pushed'
-            when ended_anchors.anchor_ended_at + to_microseconds(
-                    cast({{ var('graphlets_pending_grace_hours') }} * 3600000000 as bigint)
-                ) <= verdicts.known_at
-                then 'not_pushed'
-            else 'pending'
-        end as outcome
+        -- The anchor's end plus the grace is itself a candidate time: the age rule holds
+        -- from it on, so a policy reading rows strictly before T sees `not_pushed` only
+        -- when the grace ended strictly before T, as int_graphlet_outcomes judges at T.
+        {{ graphlets_outcome(
+            trainer_state='ended_anchors.trainer_state',
+            has_output='coalesce(anchor_outputs.first_output_at <= verdicts.known_at, false)',
+            has_push='verdicts.has_push',
+            has_infra_rejection='verdicts.has_infra_rejection',
+            has_evaluation_rejection='verdicts.has_evaluation_rejection',
+            has_push_declined='verdicts.has_push_declined',
+            is_past_grace='ended_anchors.anchor_ended_at + ' ~ graphlets_pending_grace()
+                ~ ' <= verdicts.known_at',
+        ) }} as outcome
     from verdicts
     inner join ended_anchors
         on verdicts.graphlet_id = ended_anchors.graphlet_id

@@ -255,13 +255,13 @@ upstream_summary as (
 ),
 
 previous_known_outcomes as (
-    select
-        previous_graphlets.graphlet_id,
-        transitions.outcome
-    from previous_graphlets
-    asof inner join transitions
-        on previous_graphlets.previous_graphlet_id = transitions.graphlet_id
-        and previous_graphlets.decided_at > transitions.known_at
+    {{ pruning_last_known_before(
+        'previous_graphlets', 'decided_at', 'transitions', 'known_at',
+        columns=[
+            'transitions.outcome',
+        ],
+        keys={'previous_graphlet_id': 'graphlet_id'}
+    ) }}
 ),
 
 new_anchor_inputs as (
@@ -339,7 +339,7 @@ final_streaks as (
         known_at,
         avg(case when is_pushed then 1.0 else 0.0 end) over (
             partition by pipeline_id order by known_at, graphlet_id
-            rows between {{ var('pruning_recent_outcomes', 5) - 1 }} preceding and current row
+            {{ pruning_recent_rows() }}
         ) as recent_push_rate,
         count(*) filter (where not is_pushed) over (
             partition by pipeline_id, push_group order by known_at, graphlet_id
@@ -360,7 +360,7 @@ evaluation_sequence as (
         signal_at,
         avg(case when is_problem then 0.0 else 1.0 end) over (
             partition by pipeline_id order by signal_at, execution_id
-            rows between {{ var('pruning_recent_outcomes', 5) - 1 }} preceding and current row
+            {{ pruning_recent_rows() }}
         ) as recent_bless_rate
     from signals
     where signal = 'evaluation'
@@ -412,7 +412,7 @@ anchor_costs as (
         avg(executions.cost) over (
             partition by graphlets.pipeline_id, graphlets.node_id
             order by graphlets.trained_at, graphlets.graphlet_id
-            rows between {{ var('pruning_recent_outcomes', 5) - 1 }} preceding and current row
+            {{ pruning_recent_rows() }}
         ) as recent_anchor_cost
     from graphlets
     inner join executions
@@ -429,14 +429,13 @@ anchor_costs as (
 -- ---- per decision: the history as of `decided_at` -------------------------------------
 
 recent_costs as (
-    select
-        decisions.graphlet_id,
-        anchor_costs.recent_anchor_cost
-    from decisions
-    asof inner join anchor_costs
-        on decisions.pipeline_id = anchor_costs.pipeline_id
-        and decisions.node_id = anchor_costs.node_id
-        and decisions.decided_at > anchor_costs.ended_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'anchor_costs', 'ended_at',
+        columns=[
+            'anchor_costs.recent_anchor_cost',
+        ],
+        keys={'pipeline_id': 'pipeline_id', 'node_id': 'node_id'}
+    ) }}
 ),
 
 pipeline_history as (
@@ -455,79 +454,72 @@ pipeline_history as (
 ),
 
 known_outcomes as (
-    select
-        decisions.graphlet_id,
-        outcome_totals.n_known_outcomes,
-        outcome_totals.n_known_pushed,
-        outcome_totals.n_known_training_failed
-    from decisions
-    asof inner join outcome_totals
-        on decisions.pipeline_id = outcome_totals.pipeline_id
-        and decisions.decided_at > outcome_totals.known_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'outcome_totals', 'known_at',
+        columns=[
+            'outcome_totals.n_known_outcomes',
+            'outcome_totals.n_known_pushed',
+            'outcome_totals.n_known_training_failed',
+        ]
+    ) }}
 ),
 
 last_pushes as (
-    select
-        decisions.graphlet_id,
-        push_totals.known_at as last_push_known_at,
-        push_totals.pushed_graphlet_id as last_pushed_graphlet_id,
-        push_totals.n_pushes
-    from decisions
-    asof inner join push_totals
-        on decisions.pipeline_id = push_totals.pipeline_id
-        and decisions.decided_at > push_totals.known_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'push_totals', 'known_at',
+        columns=[
+            'push_totals.known_at as last_push_known_at',
+            'push_totals.pushed_graphlet_id as last_pushed_graphlet_id',
+            'push_totals.n_pushes',
+        ]
+    ) }}
 ),
 
 pushes_before_window as (
-    select
-        decisions.graphlet_id,
-        push_totals.n_pushes
-    from decisions
-    asof inner join push_totals
-        on decisions.pipeline_id = push_totals.pipeline_id
-        and decisions.trailing_window_start_at > push_totals.known_at
+    {{ pruning_last_known_before(
+        'decisions', 'trailing_window_start_at', 'push_totals', 'known_at',
+        columns=[
+            'push_totals.n_pushes',
+        ]
+    ) }}
 ),
 
 recent_finals as (
-    select
-        decisions.graphlet_id,
-        final_streaks.recent_push_rate,
-        final_streaks.n_unpushed_since_last_push
-    from decisions
-    asof inner join final_streaks
-        on decisions.pipeline_id = final_streaks.pipeline_id
-        and decisions.decided_at > final_streaks.known_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'final_streaks', 'known_at',
+        columns=[
+            'final_streaks.recent_push_rate',
+            'final_streaks.n_unpushed_since_last_push',
+        ]
+    ) }}
 ),
 
 recent_evaluations as (
-    select
-        decisions.graphlet_id,
-        evaluation_sequence.recent_bless_rate
-    from decisions
-    asof inner join evaluation_sequence
-        on decisions.pipeline_id = evaluation_sequence.pipeline_id
-        and decisions.decided_at > evaluation_sequence.signal_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'evaluation_sequence', 'signal_at',
+        columns=[
+            'evaluation_sequence.recent_bless_rate',
+        ]
+    ) }}
 ),
 
 last_blessings as (
-    select
-        decisions.graphlet_id,
-        blessings.signal_at as last_blessed_at,
-        blessings.blessed_graphlet_id as last_blessed_graphlet_id
-    from decisions
-    asof inner join blessings
-        on decisions.pipeline_id = blessings.pipeline_id
-        and decisions.decided_at > blessings.signal_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'blessings', 'signal_at',
+        columns=[
+            'blessings.signal_at as last_blessed_at',
+            'blessings.blessed_graphlet_id as last_blessed_graphlet_id',
+        ]
+    ) }}
 ),
 
 last_validations as (
-    select
-        decisions.graphlet_id,
-        validation_sequence.n_anomalies as latest_validation_anomalies
-    from decisions
-    asof inner join validation_sequence
-        on decisions.pipeline_id = validation_sequence.pipeline_id
-        and decisions.decided_at > validation_sequence.signal_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'validation_sequence', 'signal_at',
+        columns=[
+            'validation_sequence.n_anomalies as latest_validation_anomalies',
+        ]
+    ) }}
 ),
 
 -- Problems since the previous anchor of the node started (its first: the last 24 hours).
@@ -545,25 +537,23 @@ problem_window_starts as (
 ),
 
 problems_now as (
-    select
-        decisions.graphlet_id,
-        problem_totals.n_validation_problems,
-        problem_totals.n_upstream_failures
-    from decisions
-    asof inner join problem_totals
-        on decisions.pipeline_id = problem_totals.pipeline_id
-        and decisions.decided_at > problem_totals.signal_at
+    {{ pruning_last_known_before(
+        'decisions', 'decided_at', 'problem_totals', 'signal_at',
+        columns=[
+            'problem_totals.n_validation_problems',
+            'problem_totals.n_upstream_failures',
+        ]
+    ) }}
 ),
 
 problems_before as (
-    select
-        problem_window_starts.graphlet_id,
-        problem_totals.n_validation_problems,
-        problem_totals.n_upstream_failures
-    from problem_window_starts
-    asof inner join problem_totals
-        on problem_window_starts.pipeline_id = problem_totals.pipeline_id
-        and problem_window_starts.problems_since > problem_totals.signal_at
+    {{ pruning_last_known_before(
+        'problem_window_starts', 'problems_since', 'problem_totals', 'signal_at',
+        columns=[
+            'problem_totals.n_validation_problems',
+            'problem_totals.n_upstream_failures',
+        ]
+    ) }}
 ),
 
 -- ---- assembled ------------------------------------------------------------------------

@@ -4,23 +4,13 @@ artifacts as (
     select * from {{ source('raw', 'mlmd_artifact') }}
 ),
 
-sources as (
-    select * from {{ ref('stg_mlmd__sources') }}
-),
-
-types as (
-    select * from {{ ref('stg_mlmd__types') }}
-),
-
 final as (
     select
-        {{ warehouse_key('sources.source_key', 'artifacts.id') }} as artifact_id,
-        artifacts.source_id,
-        artifacts.id as source_artifact_id,
-        artifacts.type_id,
-        types.type_name,
-        artifacts.uri,
-        case artifacts.state
+        source_id,
+        id as source_artifact_id,
+        type_id,
+        uri,
+        case state
             when 1 then 'PENDING'
             when 2 then 'LIVE'
             when 3 then 'MARKED_FOR_DELETION'
@@ -29,16 +19,12 @@ final as (
             when 6 then 'REFERENCE'
             else 'UNKNOWN'
         end as state,
-        artifacts.name as artifact_name,
-        artifacts.external_id,
-        {{ mlmd_timestamp('artifacts.create_time_since_epoch') }} as created_at,
-        {{ mlmd_timestamp('artifacts.last_update_time_since_epoch') }} as updated_at,
+        name as artifact_name,
+        external_id,
+        {{ mlmd_timestamp('create_time_since_epoch') }} as created_at,
+        {{ mlmd_timestamp('last_update_time_since_epoch') }} as updated_at,
+        _load_id,
     from artifacts
-    inner join sources
-        on artifacts.source_id = sources.source_id
-    left join types
-        on artifacts.source_id = types.source_id
-        and artifacts.type_id = types.type_id
 )
 
 select * from final

@@ -10,6 +10,7 @@ final as (
         id as association_id,
         context_id,
         execution_id as source_execution_id,
+        _load_id,
     from associations
 )
 

@@ -12,6 +12,7 @@ final as (
         is_index_step,
         step_index,
         step_key,
+        _load_id,
     from event_paths
 )
 

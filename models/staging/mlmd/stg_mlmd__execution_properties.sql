@@ -18,6 +18,7 @@ final as (
         bool_value,
         {{ mlmd_flag() }} as flag_value,
         {{ mlmd_number() }} as number_value,
+        _load_id,
     from properties
 )
 

@@ -14,6 +14,7 @@
     `--full-refresh` recomputes every graphlet (`graphlets build` adds it by itself when
     the table was built by an older version, without those columns). -#}
 {{ config(
+    schema='intermediate',
     materialized='incremental',
     pre_hook=graphlets_refresh_delete('int_graphlet_shape_refresh_set'),
     on_schema_change='fail',

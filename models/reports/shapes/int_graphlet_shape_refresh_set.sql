@@ -12,7 +12,10 @@
         have changed, or an edge into it may be new.
     Every graphlet when there is no previous build, on `--full-refresh`, or when a load
     since then deleted rows or rewrote types or contexts. -#}
+{{ config(schema='intermediate') }}
 {{ graphlets_change_search_depends_on() }}
+{#- A deliberate read by name, not by ref (a ref would be a cycle): listed with the
+    reason in docs/incremental.md, "Reads dbt's graph does not show". -#}
 {%- set previous = graphlets_previous_build('int_graphlet_shape_keys') %}
 with
 

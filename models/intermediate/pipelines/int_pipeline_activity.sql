@@ -1,15 +1,27 @@
 {#- One row per pipeline: how long it lived, on how many days it ran, how many models it
     trained and how often a trained model was pushed (issue 4; joined into dim_pipelines).
-    Reads the public fct_ marts rather than the graphlet internals: these columns are
-    answers about the public tables and must agree with them. -#}
+    Reads the rows the public marts are built from (fct_executions: the canonical
+    executions; fct_graphlets: the anchors with their outcomes), so that these columns
+    agree with the public tables; it cannot read the marts, since a mart reads it. -#}
 with
 
 executions as (
-    select * from {{ ref('fct_executions') }}
+    select * from {{ ref('int_executions') }}
+),
+
+anchors as (
+    select * from {{ ref('int_graphlet_anchors') }}
+),
+
+outcomes as (
+    select * from {{ ref('int_graphlet_outcomes') }}
 ),
 
 graphlets as (
-    select * from {{ ref('fct_graphlets') }}
+    select anchors.pipeline_id, outcomes.outcome, outcomes.is_pushed
+    from anchors
+    inner join outcomes
+        on anchors.graphlet_id = outcomes.graphlet_id
 ),
 
 -- Activity is any known execution start or end.

@@ -14,6 +14,7 @@
     The signature lists nodes, then edges, in pipeline role order (macro
     report_role_order), then label text: `n1;n2;... | a>b;c>d;...`. `shape_id` is the
     first 16 hex digits of its md5, stable across builds and warehouses. -#}
+{{ config(schema='intermediate') }}
 with
 
 shape_keys as (
