@@ -1,6 +1,6 @@
 -- Question: how often do pipelines deploy, and how fresh is the model they serve?
 -- One row per pipeline that pushed at least once: pushes per day, the median gap between
--- pushes and the time-averaged staleness of the serving model (spec section 6).
+-- pushes and the time-averaged staleness of the serving model (docs/semantics.md section 6).
 with
 
 cadence as (

@@ -1,5 +1,5 @@
 {#-
-    Incremental builds (issue 6). The loader stamps every raw row it writes with its
+    Incremental builds. The loader stamps every raw row it writes with its
     `_load_id`; an incremental model remembers the last load it saw in a
     `built_through_load_id` column, and recomputes what changed since.
 -#}

@@ -1,9 +1,9 @@
 {#-
-    The outcome rules of spec section 3, written once. int_graphlet_outcomes applies them to
+    The outcome rules of docs/semantics.md section 3, written once. int_graphlet_outcomes applies them to
     the store as it is (as of the source's as-of time); int_pruning_outcome_transitions
     applies them to the store as it was at each moment a fact appeared. The callers say
     how each fact is known at their time; this macro says what the facts decide, in the
-    spec's order, the first that holds winning.
+    order of docs/semantics.md section 3, the first that holds winning.
 -#}
 
 {#- The outcome of a graphlet, a SQL expression. Every argument is a SQL expression:

@@ -1,6 +1,6 @@
 {#-
-    The one place where the project recurses (spec section 2, ARCHITECTURE "recursion in
-    one place"). A breadth-first walk over a prepared edge list; models are thin calls.
+    The one place where the project recurses (docs/semantics.md section 2; docs/architecture.md,
+    "recursion in one place"). A breadth-first walk over a prepared edge list; models are thin calls.
 
     seeds       relation (model or CTE name) with `walk_id`, `execution_id`: where each
                 walk starts (hops 0). A walk is identified by its `walk_id`.
@@ -21,7 +21,7 @@
     Set semantics (`union`, not `union all`) keep the walk finite on cycles and stop a row
     from being expanded twice at the same depth; the depth bound guarantees termination.
     A plain recursive union over a prebuilt edge table is the measured fastest form in
-    DuckDB (shared/reference/environment.md); what keeps it linear is that the edge lists
+    DuckDB on this project's 2-core machines (the README's Performance section); what keeps it linear is that the edge lists
     never let a walk pass another trainer.
 -#}
 {% macro graphlets_walk(seeds, edges, max_hops, path_flag=none) -%}

@@ -1,4 +1,4 @@
-{#- Spec section 1: a property is read from whichever typed column is set; a flag such as
+{#- docs/semantics.md section 1: a property is read from whichever typed column is set; a flag such as
     `pushed` or `blessed` is true for int/double 1, bool true or the strings 1/true (any
     case, surrounding whitespace removed), false for 0/false; anything else is no flag. -#}
 {% macro mlmd_flag(prefix='') -%}

@@ -1,6 +1,6 @@
 {#-
     The two history reads of the pruning features (models/marts/pruning/
-    fct_graphlet_features.sql, spec section 7), written once: a decision at time T may read
+    fct_graphlet_features.sql, docs/semantics.md section 7), written once: a decision at time T may read
     only what was known strictly before T.
 -#}
 

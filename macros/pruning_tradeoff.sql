@@ -1,4 +1,4 @@
-{#- The pruning trade-off (spec section 7) summed from rpt_pruning_pipelines over
+{#- The pruning trade-off (docs/semantics.md section 7) summed from rpt_pruning_pipelines over
     (policy, threshold) and the extra `group_columns`: one query for rpt_pruning_tradeoff
     and rpt_pruning_tradeoff_by_group, so the two can never disagree on a definition. -#}
 {% macro pruning_tradeoff(group_columns=[]) -%}

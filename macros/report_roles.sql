@@ -1,4 +1,4 @@
-{#- The roles of spec section 1 in pipeline order (ingest first, push last): the order in
+{#- The roles of docs/semantics.md section 1 in pipeline order (ingest first, push last): the order in
     which reports list roles and in which a graphlet shape's signature lists its nodes.
     The order is defined once, by seed `component_role_order` (role, position); this
     expression is the role's place in that list (1 = first; the seed's positions are
@@ -30,7 +30,7 @@
 
 {#- The join of a graphlet shape's edges: int_edges (as `edges`) between two members of
     one group (`group_column`: a graphlet or a shape), history edges left out as the walks
-    leave them out (spec section 2). Selects from `producers` and `consumers`. -#}
+    leave them out (docs/semantics.md section 2). Selects from `producers` and `consumers`. -#}
 {% macro report_member_edges(members, group_column) -%}
     from edges
     inner join {{ members }} as producers

@@ -1,11 +1,11 @@
-"""An independent reading of the graphlet spec (sections 1-5) in plain Python.
+"""An independent reading of docs/semantics.md (sections 1-5) in plain Python.
 
 Reads an ML Metadata SQLite store with sqlite3 (no DuckDB, no dbt, nothing of the models) and
 computes what the marts must say about it: every execution's pipeline, node, role, cost and
 waste class; every graphlet's members with relation and hops, its outcome and its costs. The
 property tests (tests/test_properties.py) compare the built marts with it on random stores.
 
-Where the spec leaves a choice to the models and they document it, this file follows the
+Where docs/semantics.md leaves a choice to the models and they document it, this file follows the
 documented choice and says so:
 - a downstream walk, like the upstream one, does not follow history edges (same node)
   (models/intermediate/graphlets/int_graphlet_downstream_edges.sql);
@@ -96,7 +96,7 @@ class Expected:
     downstream_edges: dict[int, set[int]] = field(default_factory=dict)
 
 
-# -- spec section 1: properties, roles, costs --------------------------------------------------
+# -- docs/semantics.md section 1: properties, roles, costs -----------------------------------------
 def like_to_regex(pattern: str) -> re.Pattern:
     """A SQL LIKE pattern (no escape character, case-sensitive) as a regex."""
     parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]

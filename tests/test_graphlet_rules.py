@@ -1,4 +1,4 @@
-"""The graphlet rules of the spec (sections 1-5) on hand-built provenance graphs.
+"""The graphlet rules of docs/semantics.md (sections 1-5) on hand-built provenance graphs.
 
 Every scenario is a small pipeline written with StoreWriter into a real MLMD SQLite store,
 loaded and built through the same API as `graphlets load` / `graphlets build`, and checked

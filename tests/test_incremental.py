@@ -1,4 +1,4 @@
-"""An incremental build equals a full refresh, table by table (issue 6).
+"""An incremental build equals a full refresh, table by table.
 
 A generated store is replayed as it grew: cut at random times (``cut_store``: rows created
 later are gone, executions still running at a cut are RUNNING, pushes and evaluations of a

@@ -17,9 +17,9 @@ The store is loaded and built once per example (dbt builds are slow), and then:
 - the build succeeds: walks terminate on cycles, every member is within the hop bound;
 - exactly one graphlet per execution of role `train`; a downstream execution belongs to at
   most one graphlet; resolvers are never members;
-- the conservation identities of spec section 5 hold over the marts (per execution, per
+- the conservation identities of docs/semantics.md section 5 hold over the marts (per execution, per
   pipeline, per source);
-- the marts equal an independent Python reading of the spec on the same store
+- the marts equal an independent Python reading of docs/semantics.md on the same store
   (tests/graphlet_reference.py): membership, relation and hops, outcomes, costs, cost shares,
   waste classes, downstream owners;
 - loading the same store again changes no table; loading it in two parts (the store cut at
@@ -447,7 +447,7 @@ def write_corpus(path: Path, graphs: list[GraphSpec]) -> Written:
     missing = 10_000_000  # ids of rows that do not exist, for dangling events
     with StoreWriter(path) as w:
         # Created first, so it has the lowest id: an execution also associated with it
-        # belongs to this pipeline (spec section 1: several pipeline contexts).
+        # belongs to this pipeline (docs/semantics.md section 1: several pipeline contexts).
         shared = w.context("pipeline", "shared", T0)
         for g, spec in enumerate(graphs):
             name = f"g{g:02d}"
@@ -682,7 +682,7 @@ def check_rules(marts: Marts, ref: Expected, failures: Failures) -> None:
         if ref.executions[x].role == "resolve" or m[8] == "resolve":
             add(x, f"resolver {x} is a member of graphlet {g}")
 
-    # Spec section 5: cost attribution and the conservation identities, over the marts.
+    # docs/semantics.md section 5: cost attribution and the conservation identities, over the marts.
     total = sum(e.cost for e in ref.executions.values())
     if not close(total, sum(e[4] for e in marts.executions.values())):
         add(None, f"fct_executions cost {sum(e[4] for e in marts.executions.values())} != {total}")
@@ -732,7 +732,7 @@ def check_rules(marts: Marts, ref: Expected, failures: Failures) -> None:
             add(None, f"{pipeline}: graphlets' wasted_cost {graphlet_waste[pipeline]} != "
                 f"wasted executions {costs['wasted']}")  # fmt: skip
 
-    # Everything against the independent reading of the spec.
+    # Everything against the independent reading of docs/semantics.md.
     for x, e in ref.executions.items():
         want = (
             e.pipeline_id,

@@ -1,4 +1,4 @@
-"""Pruning (spec section 7, issue 5): leakage-free features and the simulator's accounting.
+"""Pruning (docs/semantics.md section 7): leakage-free features and the simulator's accounting.
 
 1. No leakage: a generated corpus is built three times, from the full store, from the store
    cut at a graphlet's decision time (``graphlets.synth.timetravel.cut_store``) and from a

@@ -1,4 +1,4 @@
-"""Quarantine, not silent loss (issue 8): rows the warehouse cannot use are listed with the
+"""Quarantine, not silent loss: rows the warehouse cannot use are listed with the
 reason, counted by every load and build, and never fail either.
 
 A real MLMD store (tests/stores.py) gets one bad row of each kind, written with sqlite3 as

@@ -605,7 +605,7 @@ def test_docs_generate_renders_the_analyses_and_documents_every_column(
             if not model["columns"].get(column, {}).get("description", "").strip()
         ]
         assert undocumented == [], f"undocumented columns of {model['name']} (every mart "
-        "column must be described in its yml: issue 4)"
+        "column must be described in its yml)"
     reports = {
         "rpt_component_frequency",
         "rpt_waste_by_pipeline",

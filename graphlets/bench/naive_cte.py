@@ -1,4 +1,4 @@
-"""Peer: the recursive CTE a user would write first, without the spec's stop rules.
+"""Peer: the recursive CTE a user would write first, without the documented stop rules.
 
 For every trainer, its whole upstream closure over the prebuilt execution edge table,
 walking past earlier trainers and history edges. Usage: naive_cte.py WAREHOUSE MEMORY_LIMIT

@@ -776,7 +776,7 @@ def _push_rate(reader: _Reader) -> Section:
         "Push rate",
         "How often does training lead to a deployed model?",
         "Left: histogram over pipelines of the push rate (models pushed over trained models "
-        "whose outcome is final). Right: all graphlets by outcome (spec section 3). "
+        "whose outcome is final). Right: all graphlets by outcome (docs/semantics.md section 3). "
         "Query: analyses/push_rate.sql.",
         (
             _chart(
@@ -843,7 +843,7 @@ def _waste(reader: _Reader) -> Section:
         "Left: concentration of waste: pipelines ranked by wasted cost, against the share "
         "of all waste they hold (the dashed diagonal would be waste spread evenly). Right: "
         "histogram over pipelines of the wasted share of their cost. Waste is the cost of "
-        "executions that never reached a pushed model (spec section 5). "
+        "executions that never reached a pushed model (docs/semantics.md section 5). "
         "Query: analyses/waste_distribution.sql.",
         (
             _chart(
@@ -882,7 +882,7 @@ def _cadence(reader: _Reader) -> Section:
         "CDFs over pipelines that pushed: the median gap between pushes, and the "
         "time-averaged staleness of the serving model (age of the latest pushed model's "
         "training, averaged exactly over the window from the first push to the source's "
-        "as-of time: spec section 6). Query: analyses/deployment_cadence.sql.",
+        "as-of time: docs/semantics.md section 6). Query: analyses/deployment_cadence.sql.",
         (
             _chart(
                 "cadence",

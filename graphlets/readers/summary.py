@@ -93,7 +93,7 @@ def print_quarantine(flagged: list[tuple[str, str, int]] | None, console: Consol
     total = sum(n for _, _, n in flagged)
     console.print(
         f"data quality: {total:,} rows flagged in audit.dq_quarantine "
-        "(load: not loaded; model: used as the spec says)",
+        "(load: not loaded; model: used as docs/semantics.md says)",
         soft_wrap=True,
     )
     table = Table("stage", "reason", "rows", box=None)

@@ -1,7 +1,7 @@
-{#- Every source row the warehouse cannot use as recorded, with the reason (spec section 8).
+{#- Every source row the warehouse cannot use as recorded, with the reason (docs/semantics.md section 8).
     One row per (row, reason). Stage `load`: the loader quarantined the row, it is not in
     the raw tables (loaders/mlmd/quarantine.py). Stage `model`: the row is loaded and the models
-    apply the spec's rule for it (`effect` says which). Each reason is counted by a
+    apply the documented rule for it (`effect` says which). Each reason is counted by a
     data-quality test of severity warn (tests/dbt/dq_*.sql). -#}
 with
 
@@ -52,7 +52,7 @@ loaded as (
     from quarantined_rows
 ),
 
--- Spec section 1: an event whose execution or artifact does not exist takes no part in
+-- docs/semantics.md section 1: an event whose execution or artifact does not exist takes no part in
 -- the graph. An event missing both is listed under both reasons.
 event_links as (
     select
@@ -226,7 +226,7 @@ future_timestamps as (
     from future_times
 ),
 
--- Spec section 1: real stores re-emit an artifact only through CACHED executions (and
+-- docs/semantics.md section 1: real stores re-emit an artifact only through CACHED executions (and
 -- resolvers, which are no producers); two COMPLETE producers both did the work.
 complete_producers as (
     select

@@ -1,5 +1,5 @@
 {#- One row per pipeline (per source): activity span, graphlets, pushes, and cost split by
-    waste class (spec section 5). Costs are summed over the pipeline's own executions;
+    waste class (docs/semantics.md section 5). Costs are summed over the pipeline's own executions;
     `wasted_cost` is the cost of its `wasted` executions, which equals the sum of its
     graphlets' `wasted_cost` whenever its graphlets have no members in other pipelines. -#}
 with

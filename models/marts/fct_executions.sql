@@ -1,5 +1,5 @@
 {#- One row per execution of every source: the canonical execution with its waste class
-    (spec section 5) and how many graphlets contain it. -#}
+    (docs/semantics.md section 5) and how many graphlets contain it. -#}
 with
 
 executions as (

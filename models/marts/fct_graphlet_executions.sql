@@ -1,5 +1,5 @@
-{#- One row per (graphlet, member execution): membership with relation and hops (spec
-    section 2) and the member's share of cost and waste (spec section 5). -#}
+{#- One row per (graphlet, member execution): membership with relation and hops (docs/semantics.md
+    section 2) and the member's share of cost and waste (docs/semantics.md section 5). -#}
 with
 
 members as (

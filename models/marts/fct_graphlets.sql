@@ -1,4 +1,4 @@
-{#- One row per graphlet (= training execution, spec section 2): outcome, size, cost and
+{#- One row per graphlet (= training execution, docs/semantics.md section 2): outcome, size, cost and
     waste, lineage and data window. -#}
 with
 

@@ -1,5 +1,5 @@
 {#- One row per component (pipeline x node): how often it runs, how its runs end, how
-    many graphlets it feeds and what share of its pipeline's cost it takes (issue 4). -#}
+    many graphlets it feeds and what share of its pipeline's cost it takes. -#}
 with
 
 executions as (

@@ -1,5 +1,5 @@
 {#- One row per (source, role): the compute each component role takes, its share of the
-    source's cost and of the source's waste (issue 4). -#}
+    source's cost and of the source's waste. -#}
 with
 
 executions as (

@@ -1,5 +1,5 @@
-{#- One row per pipeline: how often it deploys and how fresh its serving model is (spec
-    section 6, issue 4).
+{#- One row per pipeline: how often it deploys and how fresh its serving model is (docs/semantics.md
+    section 6).
 
     The serving model at time t is the pushed graphlet with the latest push at or before
     t (ties: the one trained last, then the highest graphlet id); its staleness at t is t

@@ -1,5 +1,5 @@
-{#- One row per pipeline: where its compute went by waste class (spec section 5), its
-    waste fraction, and its share of its source's waste (issue 4). -#}
+{#- One row per pipeline: where its compute went by waste class (docs/semantics.md section 5), its
+    waste fraction, and its share of its source's waste. -#}
 with
 
 pipelines as (

@@ -1,5 +1,5 @@
 {{ config(severity='error') }}
--- Spec section 5, first identity: for every source and pipeline, the cost of all
+-- docs/semantics.md section 5, first identity: for every source and pipeline, the cost of all
 -- executions equals productive + wasted + pending + orphan cost (within float tolerance).
 -- Checked three ways so that no execution can fall out of the accounting: the canonical
 -- executions against fct_executions, fct_executions' classes against their total, and

@@ -1,5 +1,5 @@
 {{ config(severity='error') }}
--- Spec section 5, second identity: the graphlets' wasted_cost adds up to the cost of the
+-- docs/semantics.md section 5, second identity: the graphlets' wasted_cost adds up to the cost of the
 -- `wasted` executions, within float tolerance, for every source and pipeline. Also the
 -- attribution identity: the graphlets' attributed_cost adds up to the cost of all
 -- graphlet members. One row per (check, source, pipeline) that fails.
@@ -7,7 +7,7 @@
 -- Per pipeline, a graphlet's cost shares are counted in the pipeline of the member they
 -- come from (fct_graphlet_executions.execution_pipeline_id), and each graphlet's
 -- wasted_cost must equal the sum of its members' shares. Where no graphlet has members in
--- another pipeline this is exactly the spec's identity by the graphlet's own pipeline
+-- another pipeline this is exactly the documented identity by the graphlet's own pipeline
 -- (also checked directly below, for those pipelines); per source it always is.
 with
 

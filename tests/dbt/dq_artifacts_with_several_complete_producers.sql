@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec section 8: an artifact output by two or more COMPLETE executions (resolvers are
+-- docs/semantics.md section 8: an artifact output by two or more COMPLETE executions (resolvers are
 -- not producers; a CACHED re-emission next to the original run is normal and not
 -- counted). One row per such artifact.
 select * from {{ ref('dq_quarantine') }}

@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec section 8: an execution whose type_id is missing or not an execution type gets type
+-- docs/semantics.md section 8: an execution whose type_id is missing or not an execution type gets type
 -- (unknown type) and role other.
 select * from {{ ref('dq_quarantine') }}
 where reason = 'execution type is not a known execution type'

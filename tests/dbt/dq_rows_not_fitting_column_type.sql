@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec section 8: rows the loader quarantined because a value does not fit the MLMD
+-- docs/semantics.md section 8: rows the loader quarantined because a value does not fit the MLMD
 -- column's type (a SQLite store holds any value in any column); not loaded.
 select * from {{ ref('dq_quarantine') }}
 where reason = 'value does not fit the column type'

@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec section 8: rows the loader quarantined because their key occurs more than once in
+-- docs/semantics.md section 8: rows the loader quarantined because their key occurs more than once in
 -- one read of the source table (every copy); not loaded.
 select * from {{ ref('dq_quarantine') }}
 where reason = 'duplicate key in source table'

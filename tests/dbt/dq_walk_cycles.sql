@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec section 8: a cycle in the provenance graph (only a corrupt store has one; walks
+-- docs/semantics.md section 8: a cycle in the provenance graph (only a corrupt store has one; walks
 -- still terminate at the hop bound). One row per execution on a cycle.
 select
     cycles.execution_id,

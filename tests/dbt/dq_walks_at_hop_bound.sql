@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Spec sections 2 and 8: a walk that reaches var graphlets_max_hops with edges onward was
+-- docs/semantics.md sections 2 and 8: a walk that reaches var graphlets_max_hops with edges onward was
 -- ended by the bound, not by the graph (a corrupt or cyclic store, or a chain longer than
 -- the bound). One row per (graphlet, walk direction, execution at the bound).
 select

@@ -1,4 +1,4 @@
-{#- The canonical artifact: type, span and the `blessed` / `pushed` flags (spec 1, 3). -#}
+{#- The canonical artifact: type, span and the `blessed` / `pushed` flags (docs/semantics.md sections 1, 3). -#}
 with
 
 artifacts as (

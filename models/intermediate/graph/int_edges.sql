@@ -1,4 +1,4 @@
-{#- Producer -> consumer execution edges through artifacts (spec section 1, "producers" and
+{#- Producer -> consumer execution edges through artifacts (docs/semantics.md section 1, "producers" and
     "edge"). One row per (producer, consumer) pair with at least one connecting artifact.
 
     - producers: every execution with an output event on the artifact, resolvers excluded

@@ -1,4 +1,4 @@
-{#- Usable input/output events with their key (spec section 1). Events of other types, and
+{#- Usable input/output events with their key (docs/semantics.md section 1). Events of other types, and
     events whose execution or artifact does not exist, take no part in the graph (the
     latter are counted by the data-quality test dq_events_with_missing_rows). -#}
 with

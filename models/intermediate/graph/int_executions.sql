@@ -1,4 +1,4 @@
-{#- The canonical execution: pipeline, node, role, state, time and cost (spec section 1). -#}
+{#- The canonical execution: pipeline, node, role, state, time and cost (docs/semantics.md section 1). -#}
 with
 
 executions as (

@@ -1,4 +1,4 @@
-{#- One row per source with its as-of time (spec section 3): the latest execution end or
+{#- One row per source with its as-of time (docs/semantics.md section 3): the latest execution end or
     event timestamp seen in it (events of every type count), never the wall clock. -#}
 with
 

@@ -1,4 +1,4 @@
-{#- One row per graphlet: every execution of role `train` anchors exactly one (spec
+{#- One row per graphlet: every execution of role `train` anchors exactly one (docs/semantics.md
     section 2); `graphlet_id` is the anchor's warehouse key. Carries what the outcome and
     the ownership of downstream executions need to know about the anchor. -#}
 with
@@ -57,7 +57,7 @@ final as (
         trainers.ended_at as trained_at,
         trainer_models.model_artifact_id,
         coalesce(trainer_models.n_output_artifacts, 0) as n_output_artifacts,
-        -- Ranks anchors for the ownership of downstream executions (spec section 2):
+        -- Ranks anchors for the ownership of downstream executions (docs/semantics.md section 2):
         -- trained last wins; an unknown end ranks lowest; then the highest source id.
         row_number() over (
             partition by trainers.source_id

@@ -1,5 +1,5 @@
 {#- Every (anchor, execution) pair where the execution descends from the anchor through
-    the downstream walk (spec section 2), with the owner chosen: a downstream execution is
+    the downstream walk (docs/semantics.md section 2), with the owner chosen: a downstream execution is
     a downstream member of exactly one graphlet, the anchor trained last (anchor end time,
     then the highest source execution id; an unknown end ranks lowest). -#}
 with

@@ -1,4 +1,4 @@
-{#- The waste class of every execution (spec section 5): one row per execution.
+{#- The waste class of every execution (docs/semantics.md section 5): one row per execution.
     productive: member of at least one `pushed` graphlet;
     wasted:     not productive, member of at least one graphlet whose outcome is final;
     pending:    member only of `pending` graphlets;

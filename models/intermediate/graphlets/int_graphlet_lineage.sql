@@ -1,8 +1,8 @@
-{#- Model lineage closure (spec section 4): one row per (graphlet, ancestor graphlet) with
+{#- Model lineage closure (docs/semantics.md section 4): one row per (graphlet, ancestor graphlet) with
     `generations` = the fewest parent steps between them. A thin call to the walk macro
     over int_graphlet_parents.
 
-    Choice where the spec is silent: the closure is bounded by var `graphlets_max_hops`
+    Choice where the study is silent (docs/semantics.md): the closure is bounded by var `graphlets_max_hops`
     generations, like every walk. Measured on a synthetic lineage of the paper's scale
     (450,000 models, warm-start chains of 150), the unbounded closure is 34M rows and
     needs >3 GB in a recursive CTE (which cannot spill); 32 generations keep it under

@@ -1,4 +1,4 @@
-{#- Cost attribution (spec section 5): one row per (graphlet, member execution).
+{#- Cost attribution (docs/semantics.md section 5): one row per (graphlet, member execution).
     attributed_cost: the member's cost split equally among all graphlets that contain it,
         so graphlet costs add up to the cost of all graphlet members, never double count;
     wasted_cost: a wasted member's cost split equally among the final, un-pushed graphlets

@@ -1,8 +1,8 @@
-{#- Graphlet membership (spec section 2): one row per (graphlet, member execution) with its
+{#- Graphlet membership (docs/semantics.md section 2): one row per (graphlet, member execution) with its
     relation (`trainer`, `upstream`, `downstream`), its shortest distance from the anchor
     (`hops`) and how many graphlets contain the execution (`n_graphlets_sharing`).
 
-    Choice where the spec is silent: an execution that a corrupt store puts both upstream
+    Choice where the study is silent (docs/semantics.md): an execution that a corrupt store puts both upstream
     and downstream of the same anchor is listed once, as `downstream` (with its downstream
     hops), because its outputs decide the outcome. -#}
 with

@@ -1,4 +1,4 @@
-{#- The outcome of every graphlet (spec section 3), evaluated in the spec's order, the
+{#- The outcome of every graphlet (docs/semantics.md section 3), evaluated in the documented order, the
     first that holds winning (macros/graphlets_outcomes.sql). Only artifacts output by the graphlet's own downstream
     members are read for `blessed` and `pushed` flags; "output" is any output event,
     a cached execution's re-emission included. Ages are judged against the source's

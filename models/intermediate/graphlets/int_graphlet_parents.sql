@@ -1,10 +1,10 @@
-{#- Direct model lineage (spec section 4): one row per (graphlet, parent graphlet). A is a
+{#- Direct model lineage (docs/semantics.md section 4): one row per (graphlet, parent graphlet). A is a
     parent of B when B's anchor, or a member of B's upstream, consumed an artifact
     produced by A's anchor (warm start, base model, teacher), under the edge time rule.
     `is_read_by_trainer` says B's anchor itself consumed it; among those parents the one
     whose anchor was trained last is B's `parent_graphlet_id` (`is_primary_parent`).
     Warm starts are history edges (same node) and still count: the history rule stops
-    membership, not lineage. Baseline inputs count too: the spec makes no exception. -#}
+    membership, not lineage. Baseline inputs count too: docs/semantics.md makes no exception. -#}
 with
 
 anchors as (

@@ -1,4 +1,4 @@
-{#- The data window of every graphlet (spec section 4): one row per graphlet that has one.
+{#- The data window of every graphlet (docs/semantics.md section 4): one row per graphlet that has one.
     `input_span_min` / `input_span_max` range over the `span` of the output artifacts of
     its `ingest` members that reach the anchor through at least one path not passing a
     `tune` member (a tuner trained on old data does not widen the window). All outputs

@@ -1,9 +1,9 @@
-{#- Upstream membership (spec section 2): one row per (graphlet, upstream execution), the
+{#- Upstream membership (docs/semantics.md section 2): one row per (graphlet, upstream execution), the
     anchor itself excluded. A thin call to the walk macro over int_graphlet_upstream_edges,
     whose stop rules keep every walk from passing another trainer. Built in slices of
     anchors (macros/graphlets_batches.sql) to stay within a memory limit.
 
-    Incremental (issue 6): a later build deletes and re-walks only the graphlets of
+    Incremental: a later build deletes and re-walks only the graphlets of
     int_graphlet_refresh_set; `dbt build --full-refresh` re-walks every anchor. -#}
 {{ config(
     materialized='incremental',

@@ -1,4 +1,4 @@
-{#- The edge list of the upstream walk (spec section 2), oriented consumer -> producer.
+{#- The edge list of the upstream walk (docs/semantics.md section 2), oriented consumer -> producer.
     The stop rules are applied here, once, so the walk macro only knows the depth bound:
     1. a producer of role `train` (another model) is not followed: that edge is model
        lineage (int_graphlet_parents), not membership;

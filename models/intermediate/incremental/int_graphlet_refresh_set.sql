@@ -1,4 +1,4 @@
-{#- The graphlets whose upstream walk an incremental build recomputes (issue 6): one row
+{#- The graphlets whose upstream walk an incremental build recomputes: one row
     per graphlet_id. Read by int_graphlet_upstream when it runs incrementally; a full
     refresh (`dbt build --full-refresh`, or no previous table) ignores it.
 

@@ -1,4 +1,4 @@
-{#- Every MLMD artifact with its warehouse key and type name (spec section 1). -#}
+{#- Every MLMD artifact with its warehouse key and type name (docs/semantics.md section 1). -#}
 {{ config(materialized='view') }}
 with
 

@@ -1,4 +1,4 @@
-{#- Every MLMD execution with its warehouse key and type name (spec section 1): the
+{#- Every MLMD execution with its warehouse key and type name (docs/semantics.md section 1): the
     staging row joined to its source and its type. -#}
 {{ config(materialized='view') }}
 with

@@ -1,5 +1,5 @@
 {#- One row per pipeline: how long it lived, on how many days it ran, how many models it
-    trained and how often a trained model was pushed (issue 4; joined into dim_pipelines).
+    trained and how often a trained model was pushed (joined into dim_pipelines).
     Reads the rows the public marts are built from (fct_executions: the canonical
     executions; fct_graphlets: the anchors with their outcomes), so that these columns
     agree with the public tables; it cannot read the marts, since a mart reads it. -#}

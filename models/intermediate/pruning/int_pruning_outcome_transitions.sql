@@ -1,8 +1,8 @@
-{#- What was known, over time, about the outcome of every graphlet (spec sections 3 and 7).
+{#- What was known, over time, about the outcome of every graphlet (docs/semantics.md sections 3 and 7).
     One row per change of a graphlet's *known outcome*: `known_at` is the moment from which
     the store, as it was then, gives the graphlet the outcome `outcome`.
 
-    The known outcome at time t is spec section 3 applied to the store restricted to what
+    The known outcome at time t is docs/semantics.md section 3 applied to the store restricted to what
     existed at t, with t itself as the as-of time:
     - the anchor counts only once it has ended (until then it is RUNNING: `pending`), with
       the state it ended in;
@@ -13,7 +13,7 @@
     - `not_pushed` by age holds from the anchor's end plus `graphlets_pending_grace_hours`.
     The rules (macros/graphlets_outcomes.sql, shared with int_graphlet_outcomes) are
     evaluated at every moment one of these facts appears (the candidate times), in the
-    spec's order, and only changes are kept. Timestamps that are unknown
+    order of docs/semantics.md section 3, and only changes are kept. Timestamps that are unknown
     (0 or NULL) never become known: a fact without a time is never used, so no feature can
     learn from it. A policy deciding at time T reads, for each graphlet, the last row with
     `known_at` strictly before T (none: still `pending`). Changes later than the source's

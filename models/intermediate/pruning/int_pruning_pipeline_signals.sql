@@ -1,5 +1,5 @@
 {#- Timestamped signals of a pipeline's health that a pruning policy may read when they
-    happened before its decision (spec section 7). One row per signal:
+    happened before its decision (docs/semantics.md section 7). One row per signal:
 
     - `validation`: a `validate` execution (TFX ExampleValidator) that ended, with the
       number of anomalies it reported: the `num_anomalies` property of its outputs where

@@ -1,4 +1,4 @@
-{#- The train/evaluation split of every source (spec section 7: learned policies are trained
+{#- The train/evaluation split of every source (docs/semantics.md section 7: learned policies are trained
     on an earlier time range and evaluated on a later one). One row per source.
 
     A source's time range runs from its first execution start to its as-of time (int_sources).

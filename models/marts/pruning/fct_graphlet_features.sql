@@ -1,4 +1,4 @@
-{#- Decision features of every graphlet (spec section 7): one row per graphlet whose anchor
+{#- Decision features of every graphlet (docs/semantics.md section 7): one row per graphlet whose anchor
     start is known. The decision time `decided_at` is the anchor's start, the moment a
     policy decides whether to run it. Every feature reads only what was known strictly
     before it, plus the anchor's own registration (its pipeline, node and the input events

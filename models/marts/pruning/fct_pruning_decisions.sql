@@ -1,5 +1,5 @@
 {#- What every pruning policy would have decided for every graphlet of the evaluation range,
-    and what the decision would have saved and cost (spec section 7). One row per
+    and what the decision would have saved and cost (docs/semantics.md section 7). One row per
     (graphlet, policy, threshold) for the graphlets whose anchor started at or after their
     source's `split_at` (int_pruning_splits).
 
@@ -22,7 +22,7 @@
       training is skipped at a higher push probability, and one in a pipeline that trains
       rarely (a lost push would leave the old model serving for long) at a lower one.
 
-    Accounting (spec section 7): skipping a graphlet saves its anchor's and its downstream
+    Accounting (docs/semantics.md section 7): skipping a graphlet saves its anchor's and its downstream
     members' cost (`potential_saved_cost`), never its upstream cost, which was spent before
     the decision; `saved_wasted_cost` is the part of it that was waste. A skipped graphlet
     that was pushed in reality loses its push: the pipeline keeps serving the previous model

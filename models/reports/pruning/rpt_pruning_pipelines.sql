@@ -1,11 +1,11 @@
-{#- The pruning simulation per pipeline (spec sections 6 and 7): one row per (policy,
+{#- The pruning simulation per pipeline (docs/semantics.md sections 6 and 7): one row per (policy,
     threshold, pipeline) over the evaluation range, i.e. from the source's `split_at` to its
     as-of time. rpt_pruning_tradeoff and rpt_pruning_tradeoff_by_group add these rows up.
 
     - Cost and waste: the cost of the pipeline's executions that started in the evaluation
       range, and of those among them whose waste class is `wasted`; what the policy saves
       (fct_pruning_decisions).
-    - Staleness (spec section 6): the serving model at time t is the graphlet with the
+    - Staleness (docs/semantics.md section 6): the serving model at time t is the graphlet with the
       latest push at or before t (ties: the highest graphlet id); its staleness is t minus
       its anchor's end. The pipeline's window runs from the later of `split_at` and its
       first push to the as-of time; `*_staleness_hour_hours` integrate staleness over it
@@ -13,7 +13,7 @@
       the pushes it skips never happen. Where a policy leaves no model at all (it skipped
       every push up to then, which can only happen in a pipeline whose first push falls in
       the evaluation range), staleness counts from the pipeline's first execution: serving
-      nothing is as stale as the pipeline is old (a choice where the spec is silent).
+      nothing is as stale as the pipeline is old (a choice where the study is silent (docs/semantics.md)).
     - `pipeline_group`: what the pipeline looked like before the split, for recommendations
       per group: `new_in_evaluation` (no graphlet before the split), `never_pushed` (no push
       before the split), `several_per_day` (1.5 graphlets a day or more before the split),

@@ -1,4 +1,4 @@
-{#- The pruning trade-off (spec section 7): one row per (policy, threshold) over the
+{#- The pruning trade-off (docs/semantics.md section 7): one row per (policy, threshold) over the
     evaluation range of every source (from its `split_at` to its as-of time), the sum of
     rpt_pruning_pipelines.
 

@@ -1,4 +1,4 @@
-{#- One row per graphlet outcome (spec section 3), every outcome listed even when no
+{#- One row per graphlet outcome (docs/semantics.md section 3), every outcome listed even when no
     graphlet has it, in the report's order (pushed first, pending last): how many
     graphlets have it and their share of all graphlets. -#}
 with

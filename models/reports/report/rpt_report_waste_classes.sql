@@ -1,4 +1,4 @@
-{#- One row per waste class (spec section 5: productive, wasted, pending, orphan; every
+{#- One row per waste class (docs/semantics.md section 5: productive, wasted, pending, orphan; every
     class listed, in that order): its cost summed over all pipelines and its share of
     all cost. -#}
 with

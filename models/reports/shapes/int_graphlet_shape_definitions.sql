@@ -1,4 +1,4 @@
-{#- One row per graphlet shape (issue 4): its readable signature, drawn from one example
+{#- One row per graphlet shape: its readable signature, drawn from one example
     graphlet per shape key (the smallest graphlet_id), so labels and lists are built for a
     few thousand graphlets, not for every one.
 
@@ -6,7 +6,7 @@
     name after its last dot); the shape has one node per distinct label among the
     graphlet's members, and an edge `a>b` when some member labelled `a` feeds some member
     labelled `b` (int_edges restricted to pairs of members of the same graphlet, history
-    edges left out as the walks leave them out: spec section 2). So the shape is the
+    edges left out as the walks leave them out: docs/semantics.md section 2). So the shape is the
     component-level topology: a rolling window that reads 3 or 7 ingestion runs, or a
     cached re-run next to the run that did the work, does not change it; how many
     executions a graphlet has is its size, reported next to the shape.

@@ -1,15 +1,15 @@
-{#- One row per graphlet with a hash key of its shape (issue 4), in integers only.
+{#- One row per graphlet with a hash key of its shape, in integers only.
 
     The shape of a graphlet is its set of node labels `role:ShortTypeName` and its set of
     label edges `a>b` (some member labelled `a` feeds some member labelled `b` in int_edges,
-    history edges left out as the walks leave them out: spec section 2); see
+    history edges left out as the walks leave them out: docs/semantics.md section 2); see
     int_graphlet_signatures for the readable form. Here each label is a 64-bit hash and
     each set is the XOR of the hashes of its distinct elements, so no per-graphlet list or
     string is ever built: at the study's scale (33M memberships) this is a few hash
     aggregates over integers, which DuckDB can spill. Two different shapes share a key
     only on a 64-bit hash collision.
 
-    Incremental (issue 6): a later build deletes and recomputes only the graphlets of
+    Incremental: a later build deletes and recomputes only the graphlets of
     int_graphlet_shape_refresh_set, whose member-set fingerprint it stores with the key;
     `--full-refresh` recomputes every graphlet (`graphlets build` adds it by itself when
     the table was built by an older version, without those columns). -#}

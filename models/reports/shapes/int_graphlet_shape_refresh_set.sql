@@ -1,5 +1,5 @@
 {#- The graphlets whose shape key an incremental build of int_graphlet_shape_keys
-    recomputes (issue 6): one row per graphlet_id, with the fingerprint of its member set.
+    recomputes: one row per graphlet_id, with the fingerprint of its member set.
 
     A shape key depends on the graphlet's member set, the labels of its members and the
     edges between them (int_graphlet_shape_keys). Against the previous build (the table

@@ -1,4 +1,4 @@
-{#- One row per graphlet with the shape of its topology (issue 4): the shape key of
+{#- One row per graphlet with the shape of its topology: the shape key of
     int_graphlet_shape_keys resolved to the readable shape of
     int_graphlet_shape_definitions, next to the graphlet's size, cost and outcome. -#}
 {{ config(schema='intermediate') }}

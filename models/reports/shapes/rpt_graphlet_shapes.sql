@@ -1,6 +1,6 @@
 {#- One row per graphlet shape: the component-level topology of a graphlet (see
     int_graphlet_signatures), how many graphlets and pipelines share it, their typical
-    size and cost, and node/edge lists a report can draw from (issue 4). -#}
+    size and cost, and node/edge lists a report can draw from. -#}
 with
 
 signatures as (

@@ -20,7 +20,7 @@ final as (
             when 7 then 'PENDING_OUTPUT'
             else 'UNKNOWN'
         end as event_type,
-        -- Spec section 1: INPUT/DECLARED_INPUT are inputs, OUTPUT/DECLARED_OUTPUT outputs;
+        -- docs/semantics.md section 1: INPUT/DECLARED_INPUT are inputs, OUTPUT/DECLARED_OUTPUT outputs;
         -- INTERNAL_* and PENDING_OUTPUT take no part in the graph.
         case
             when type in (2, 3) then 'input'
