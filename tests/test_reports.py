@@ -20,7 +20,8 @@ import pytest
 
 from graphlets.build.dbt import build, run_dbt
 from graphlets.core.project import project_dir
-from graphlets.readers.report import _layers, write_report
+from graphlets.readers.report import write_report
+from graphlets.readers.shape_drawing import layers as _layers
 from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import load_mlmd
 from tests.conftest import run_cli

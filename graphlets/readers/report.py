@@ -17,49 +17,31 @@ placeholder in place of that chart, never an error.
 
 from __future__ import annotations
 
-import io
-import json
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import jinja2
 
 from graphlets.core.project import project_dir
 from graphlets.core.warehouse import connect
+from graphlets.readers.charts import FRACTION_BINS, OUTCOME_COLORS, ROLE_COLORS
+from graphlets.readers.charts import cdf as _cdf
+from graphlets.readers.charts import figure as _figure
+from graphlets.readers.charts import hist as _hist
+from graphlets.readers.charts import log_if_spread as _log_if_spread
+from graphlets.readers.charts import svg as _svg
+from graphlets.readers.formatting import num as _num
+from graphlets.readers.formatting import pct as _pct
+from graphlets.readers.shape_drawing import Row
+from graphlets.readers.shape_drawing import shape_figure as _shape_figure
 
 ANALYSES_DIR = project_dir() / "analyses"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARTS_SCHEMA = "marts"
 TOP_SHAPES = 6
-
-ROLE_COLORS = {
-    "ingest": "#4e79a7",
-    "analyze": "#76b7b2",
-    "validate": "#59a14f",
-    "transform": "#edc948",
-    "tune": "#b07aa1",
-    "train": "#e15759",
-    "evaluate": "#f28e2b",
-    "infra_validate": "#ff9da7",
-    "push": "#9c755f",
-    "resolve": "#bab0ac",
-    "other": "#8c8c8c",
-}
-OUTCOME_COLORS = {
-    "pushed": "#59a14f",
-    "not_blessed": "#f28e2b",
-    "infra_rejected": "#ff9da7",
-    "not_pushed": "#e15759",
-    "training_failed": "#8c8c8c",
-    "pending": "#bab0ac",
-}
-
-Row = dict[str, Any]
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -110,110 +92,7 @@ class _Reader:
         return self.query(sql)
 
 
-# -- charts --------------------------------------------------------------------------------------
-_SVG_START = re.compile(r"^.*?(?=<svg\b)", re.S)
-_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
-_SVG_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
-
-
-def _figure(width: float, height: float, ncols: int = 1):
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasSVG(fig)
-    axes = fig.subplots(1, ncols, squeeze=False)[0]
-    for ax in axes:
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(True, color="#e5e5e5", linewidth=0.6)
-        ax.set_axisbelow(True)
-    return fig, list(axes)
-
-
-def _svg(fig, salt: str) -> str:
-    """The figure as an inline SVG element: no XML prolog, metadata or namespace URLs.
-
-    Text is drawn as paths (no font to load); ``salt`` makes element ids unique to the
-    chart and the output deterministic. An HTML parser puts inline ``<svg>`` in the SVG
-    namespace by itself, so the ``xmlns`` declarations (URLs) are dropped.
-    """
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": salt}):
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    text = _SVG_START.sub("", buf.getvalue(), count=1)
-    text = _SVG_METADATA.sub("", text, count=1)
-    text = _SVG_XMLNS.sub("", text)
-    return text.replace("<svg ", f'<svg class="chart" role="img" aria-label="{salt}" ', 1)
-
-
-def _thin(points: Sequence[float], limit: int = 1500) -> list[float]:
-    """At most ``limit`` evenly spaced order statistics (keeps the SVG small)."""
-    if len(points) <= limit:
-        return list(points)
-    step = (len(points) - 1) / (limit - 1)
-    return [points[round(i * step)] for i in range(limit)]
-
-
-def _cdf(ax, values: Sequence[float], label: str | None = None, color: str | None = None) -> None:
-    """The empirical CDF: share of items with a value at most x."""
-    xs = sorted(values)
-    n = len(xs)
-    ys = [(i + 1) / n for i in range(n)]
-    idx = _thin(list(range(n)))
-    ax.step(
-        [xs[0]] + [xs[int(i)] for i in idx],
-        [0.0] + [ys[int(i)] for i in idx],
-        where="post",
-        label=label,
-        color=color,
-        linewidth=1.6,
-    )
-    ax.set_ylim(0, 1.02)
-    ax.set_ylabel("share at most x")
-
-
-def _log_if_spread(ax, values: Sequence[float], axis: str = "x") -> None:
-    positive = [v for v in values if v > 0]
-    if positive and len(positive) == len(values) and max(positive) / min(positive) >= 50:
-        (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-
-
-# Bins of a histogram of fractions (push rate, waste fraction): 0, 0.05, ..., 1.
-FRACTION_BINS = [i / 20 for i in range(21)]
-
-
-def _hist(
-    ax,
-    values: Sequence[float],
-    color: str = "#4e79a7",
-    integer: bool = False,
-    bins: Sequence[float] | int | None = None,
-) -> None:
-    """A histogram in the report's style; ``bins`` (edges or a count) fixed here if not given."""
-    if bins is None:
-        lo, hi = min(values), max(values)
-        if integer and hi - lo <= 40:
-            bins = [b - 0.5 for b in range(int(lo), int(hi) + 2)]
-        else:
-            bins = min(40, max(5, int(math.sqrt(len(values)))))
-        if lo == hi and not integer:
-            bins = [lo - 0.5, hi + 0.5]
-    ax.hist(values, bins=bins, color=color, edgecolor="white", linewidth=0.5)
-    ax.set_ylabel("count")
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
-
-
-def _num(value: float | None, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+# -- charts: graphlets/readers/charts.py; shape drawings: graphlets/readers/shape_drawing.py
 
 
 # -- the page model ------------------------------------------------------------------------------
@@ -576,130 +455,6 @@ def _shapes(reader: _Reader) -> Section:
         ),
         (table,) if table.rows else (),
     )
-
-
-def _layers(labels: list[str], edges: list[tuple[str, str]], hint: dict[str, float]) -> dict:
-    """Layer of each node: its longest path from a source node (a DAG), else the hint order."""
-    preds: dict[str, set[str]] = {label: set() for label in labels}
-    for a, b in edges:
-        if a != b and a in preds and b in preds:
-            preds[b].add(a)
-    layer: dict[str, int] = {}
-    remaining = set(labels)
-    while remaining:
-        ready = [n for n in remaining if preds[n] <= layer.keys()]
-        if not ready:  # a cycle: fall back to the order of the members' hops
-            order = sorted({hint.get(n, 0.0) for n in labels})
-            return {n: order.index(hint.get(n, 0.0)) for n in labels}
-        for n in ready:
-            layer[n] = 1 + max((layer[p] for p in preds[n]), default=-1)
-            remaining.discard(n)
-    return layer
-
-
-def _shape_figure(rows: list[Row], role_order: dict[str, int]) -> str:
-    """The shapes of ``rows`` drawn as small DAGs, one above the other, with a legend of
-    the roles they use in ``role_order`` (role -> sort key; unknown roles last)."""
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
-    from matplotlib.patches import FancyArrowPatch, Patch
-
-    tallest = max(_shape_height(row) for row in rows)
-    fig = Figure(figsize=(12.4, (1.25 + 0.45 * tallest) * len(rows) + 0.4), layout="constrained")
-    FigureCanvasSVG(fig)
-    axes = fig.subplots(len(rows), 1, squeeze=False).ravel()
-    for ax, row in zip(axes, rows, strict=False):
-        nodes = json.loads(row["nodes_json"]) if isinstance(row["nodes_json"], str) else []
-        edges = json.loads(row["edges_json"]) if isinstance(row["edges_json"], str) else []
-        labels = [n["label"] for n in nodes]
-        role_of = {n["label"]: n["role"] for n in nodes}
-        hint = {n["label"]: float(n["median_signed_hops"] or 0) for n in nodes}
-        pairs = [(e["from_label"], e["to_label"]) for e in edges]
-        layer = _layers(labels, pairs, hint)
-        columns: dict[int, list[str]] = {}
-        for label in labels:  # labels come in role order: keeps each column stable
-            columns.setdefault(layer[label], []).append(label)
-        pos = {}
-        for x, column in columns.items():  # each column centred on y = 0
-            for i, label in enumerate(column):
-                pos[label] = (x, (len(column) - 1) / 2 - i)
-        boxes = {}
-        for label in labels:
-            short = label.split(":", 1)[-1]
-            short = short if len(short) <= 16 else short[:15] + "…"
-            text = ax.text(
-                *pos[label],
-                short,
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="white" if role_of[label] in ("train", "ingest", "push") else "#222",
-                bbox={
-                    "boxstyle": "round,pad=0.35",
-                    "facecolor": ROLE_COLORS.get(role_of[label], "#8c8c8c"),
-                    "edgecolor": "none",
-                },
-                zorder=3,
-            )
-            boxes[label] = text
-        for k, (a, b) in enumerate(pairs):
-            if a == b or a not in pos or b not in pos:
-                continue
-            span = abs(layer[b] - layer[a])
-            # edges that skip layers arc above or below the row, alternately
-            bend = 0.0 if span <= 1 else (1 if k % 2 else -1) * (0.12 + 0.05 * span) / span
-            arrow = FancyArrowPatch(
-                pos[a],
-                pos[b],
-                patchA=boxes[a].get_bbox_patch(),
-                patchB=boxes[b].get_bbox_patch(),
-                arrowstyle="-|>",
-                mutation_scale=8,
-                color="#555",
-                linewidth=0.8,
-                connectionstyle=f"arc3,rad={bend:.3f}",
-                zorder=4,
-            )
-            ax.add_patch(arrow)
-        ax.set_xlim(-0.6, max(layer.values(), default=0) + 0.6)
-        ax.set_ylim(-(tallest / 2) - 0.45, tallest / 2 + 0.45)
-        ax.set_axis_off()
-        ax.set_title(
-            f"#{row['shape_rank']}: {_pct(row['share_of_graphlets'])} of graphlets "
-            f"({_num(row['n_graphlets'])}), {_plural(row['n_pipelines'], 'pipeline')}; "
-            f"median {_num(row['median_n_executions'])} executions, "
-            f"{_pct(row['pushed_share'])} pushed",
-            fontsize=8.5,
-        )
-    roles = sorted(
-        {n["role"] for row in rows for n in json.loads(row["nodes_json"] or "[]")},
-        key=lambda r: (role_order.get(r, len(role_order) + 1), r),
-    )
-    fig.legend(
-        handles=[Patch(color=ROLE_COLORS.get(r, "#8c8c8c"), label=r) for r in roles],
-        loc="outside lower center",
-        ncols=len(roles),
-        frameon=False,
-        fontsize=8,
-    )
-    return _svg(fig, "graphlet-shapes")
-
-
-def _shape_height(row: Row) -> int:
-    """Nodes in the widest layer of a shape (sets the drawing's height)."""
-    nodes = json.loads(row["nodes_json"] or "[]")
-    edges = json.loads(row["edges_json"] or "[]")
-    labels = [n["label"] for n in nodes]
-    hint = {n["label"]: float(n["median_signed_hops"] or 0) for n in nodes}
-    layer = _layers(labels, [(e["from_label"], e["to_label"]) for e in edges], hint)
-    counts: dict[int, int] = {}
-    for value in layer.values():
-        counts[value] = counts.get(value, 0) + 1
-    return max(counts.values(), default=1)
-
-
-def _plural(n: int | None, word: str) -> str:
-    return f"{_num(n)} {word}" + ("" if n == 1 else "s")
 
 
 def _cost(reader: _Reader) -> Section:
