@@ -560,7 +560,8 @@ def collect(
         if config.api_key is None:
             err.print(
                 f"[yellow]no API key ({API_KEY_ENV} or --api-key-file): "
-                "any local user can send events[/]"
+                "any local user can send events[/]",
+                soft_wrap=True,
             )
         err.print(
             f"collecting OpenLineage events at [bold]{url}[/] into [bold]{where}[/] (Ctrl-C stops)",

@@ -363,3 +363,22 @@ def test_a_known_source_from_elsewhere_needs_its_name(tmp_path: Path) -> None:
     assert done.returncode == 0  # another name ("b"): another source
     moved = load_openlineage(warehouse, tmp_path / "b" / "lineage", "lineage")
     assert moved.tables[0].rows_new == 0
+
+
+def test_every_quarantine_reason_is_one_the_audit_model_accepts() -> None:
+    """`audit.dq_quarantine` lists raw._quarantine; its accepted_values test must know the
+    OpenLineage reasons, or a build after a load with a bad record fails."""
+    import yaml
+
+    from loaders.openlineage import events
+    from tests.conftest import REPO
+
+    audit = yaml.safe_load((REPO / "models" / "audit" / "_audit__models.yml").read_text())
+    (model,) = (m for m in audit["models"] if m["name"] == "dq_quarantine")
+    (column,) = (c for c in model["columns"] if c["name"] == "reason")
+    (accepted,) = (t["accepted_values"] for t in column["data_tests"] if "accepted_values" in t)
+    reasons = {
+        value for name, value in vars(events).items() if name.isupper() and isinstance(value, str)
+    }
+    assert len(reasons) == 13
+    assert reasons <= set(accepted["arguments"]["values"])
