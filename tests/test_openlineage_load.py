@@ -202,7 +202,8 @@ def test_malformed_records_are_quarantined_with_reasons_and_counted(tmp_path: Pa
         "[1, " + _line(good) + "]",  # 10: an array: a number (quarantined) and a duplicate
         _line(with_(("eventType",), "FINISHED")),  # 11
         _line({"eventTime": good["eventTime"], "producer": "p", "schemaURL": "s"}),  # 12
-        '{"eventTime": "2026-03-01T12:00:00Z", "producer": "p", "sche',  # 13: torn last line
+        _line(good).replace('"facets": {}', '"facets": {"x": 1e400}', 1),  # 13: no double
+        '{"eventTime": "2026-03-01T12:00:00Z", "producer": "p", "sche',  # 14: torn last line
     ]
     path = tmp_path / "events.ndjson"
     path.write_text("\n".join(lines))
@@ -223,6 +224,7 @@ def test_malformed_records_are_quarantined_with_reasons_and_counted(tmp_path: Pa
         11: "unknown eventType",
         12: "neither a run, a job nor a dataset",
         13: "not JSON",
+        14: "not JSON",
     }
     quarantined = query(
         warehouse,
@@ -233,13 +235,14 @@ def test_malformed_records_are_quarantined_with_reasons_and_counted(tmp_path: Pa
     assert all(r[2].startswith(f"events.ndjson:{r[0]}") for r in quarantined)
     assert all(r[4] == "openlineage_events" for r in quarantined)
     assert {r[0]: r[3] for r in quarantined}[2] == "this is not JSON"
-    assert {r[0]: r[3] for r in quarantined}[13] == lines[12]
-    # 14 records (the array holds two): 1 new + 1 duplicate + 12 quarantined.
-    assert _counts(warehouse, result.load_id) == (14, 1, 2, 12)
+    assert {r[0]: r[3] for r in quarantined}[14] == lines[13]
+    assert "1e400" in lines[12] and "beyond the range" in {r[0]: r[2] for r in quarantined}[13]
+    # 15 records (the array holds two): 1 new + 1 duplicate + 13 quarantined.
+    assert _counts(warehouse, result.load_id) == (15, 1, 2, 13)
     assert query(
         warehouse, "select rows_read, rows_accepted, rows_quarantined from raw._loads"
-    ) == [(14, 2, 12)]
-    assert dict(result.tables[0].reasons)["not JSON"] == 2
+    ) == [(15, 2, 13)]
+    assert dict(result.tables[0].reasons)["not JSON"] == 3
 
 
 def test_a_directory_loaded_again_adds_only_the_new_files_events(tmp_path: Path) -> None:

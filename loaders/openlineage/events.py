@@ -87,8 +87,16 @@ def loads(text: str) -> Any:
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, non-ASCII as is: one text per JSON value, however it was
-    spaced or ordered when sent. Raises :class:`NotAnEvent` for text that is not Unicode."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    spaced or ordered when sent. Raises :class:`NotAnEvent` for text that is not Unicode and
+    numbers no double holds."""
+    try:
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError:  # 1e400 parses as infinity, which JSON cannot hold
+        raise NotAnEvent(NOT_JSON, "a number beyond the range of a double") from None
+    except RecursionError:
+        raise NotAnEvent(NOT_JSON, "nested too deeply") from None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
