@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -22,6 +23,9 @@ from rich.table import Table
 from graphlets.core.errors import GraphletsError
 from graphlets.core.warehouse import resolve_warehouse
 from graphlets.readers import summary
+
+if TYPE_CHECKING:
+    from loaders.result import LoadResult
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -181,6 +185,61 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full:
             )
 
 
+@load.command("openlineage")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--source",
+    "source_name",
+    default=None,
+    help="Name of the source in the warehouse [default: the file or directory name; "
+    "collected events: openlineage].",
+)
+@click.option(
+    "--collected",
+    is_flag=True,
+    help="Load the events graphlets collect spooled for this warehouse (the default without PATH).",
+)
+@click.pass_context
+def load_openlineage_cmd(
+    ctx: click.Context, path: Path | None, source_name: str | None, collected: bool
+) -> None:
+    """Load OpenLineage events: PATH is a .json, .ndjson or .jsonl file (optionally .gz) or a
+    directory of them, as the client's FileTransport writes; without PATH, the events
+    graphlets collect took (see docs/openlineage.md).
+
+    Append-only and idempotent: an event already loaded for the source (same canonical
+    JSON) is counted as a duplicate, not stored again. All or nothing. Records that are not
+    OpenLineage events are quarantined with the reason (raw._quarantine).
+    """
+    from loaders.openlineage import load_openlineage
+
+    if path is not None and collected:
+        raise click.UsageError("pass PATH or --collected, not both")
+    with _progress("loading") as update:
+        result = load_openlineage(
+            _warehouse(ctx), path, source_name, progress=update, on_wait=_wait_notice
+        )
+    _report_openlineage(result)
+
+
+def _report_openlineage(result: LoadResult, prefix: str = "") -> None:
+    """One line of counts for an OpenLineage load, and one per quarantine reason."""
+    (t,) = result.tables
+    err.print(
+        f"{prefix}loaded [bold]{result.location}[/] as source [bold]{result.source_id}[/] "
+        f"(load {result.load_id}): {t.rows_read:,} records read = {t.rows_new:,} new events + "
+        f"{t.rows_accepted - t.rows_new:,} duplicates + {t.rows_quarantined:,} quarantined",
+        soft_wrap=True,
+    )
+    if t.rows_quarantined:
+        reasons = ", ".join(f"{reason}: {n:,}" for reason, n in t.reasons)
+        err.print(
+            f"[yellow]quarantined (listed with the reason in raw._quarantine): {reasons}[/]",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
 @main.command()
 @click.option("--pipelines", type=click.IntRange(min=1), default=3000, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=120, show_default=True)
@@ -221,6 +280,7 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     from graphlets.build.dbt import outdated_incremental_tables
 
     warehouse = _warehouse(ctx)
+    _load_collected(warehouse)
     if not warehouse.exists():
         raise GraphletsError(
             f"warehouse {warehouse} does not exist", "load a source first: graphlets load mlmd"
@@ -238,6 +298,19 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     if result.snapshot is not None:
         err.print(f"published the read-only snapshot [bold]{result.snapshot.path}[/]")
     summary.print_summary(warehouse, out)
+
+
+def _load_collected(warehouse: Path) -> None:
+    """Before a build: load the events graphlets collect spooled for the warehouse, if any."""
+    from loaders.openlineage import event_files, load_openlineage, spool_dir
+
+    try:
+        event_files(spool_dir(warehouse))
+    except GraphletsError:
+        return  # no spool, or no events in it
+    with _progress("loading collected events") as update:
+        result = load_openlineage(warehouse, None, progress=update, on_wait=_wait_notice)
+    _report_openlineage(result, prefix="collected OpenLineage events: ")
 
 
 @main.command()
@@ -442,6 +515,61 @@ def serve(
 
     try:
         run_server(config, on_ready=ready)
+    except KeyboardInterrupt:
+        err.print("stopped")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)
+@click.option(
+    "--spool",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to keep the events in [default: next to the warehouse, "
+    "e.g. warehouse.openlineage/].",
+)
+@click.option(
+    "--api-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the API key clients send as Bearer token "
+    "[default: $GRAPHLETS_COLLECT_API_KEY].",
+)
+@click.pass_context
+def collect(
+    ctx: click.Context, host: str, port: int, spool: Path | None, api_key_file: Path | None
+) -> None:
+    """Collect OpenLineage events over HTTP (POST /api/v1/lineage, the HTTP transport's
+    default), each fsynced to the spool before the answer; graphlets build loads them.
+
+    An API key is required beyond loopback. See docs/openlineage.md.
+    """
+    from loaders.openlineage import spool_dir
+    from loaders.openlineage.collector import API_KEY_ENV, CollectConfig, read_api_key
+    from loaders.openlineage.collector import serve as run_collector
+
+    config = CollectConfig(
+        (spool or spool_dir(_warehouse(ctx))).expanduser().resolve(),
+        host,
+        port,
+        read_api_key(api_key_file),
+    )
+
+    def ready(url: str, where: Path) -> None:
+        if config.api_key is None:
+            err.print(
+                f"[yellow]no API key ({API_KEY_ENV} or --api-key-file): "
+                "any local user can send events[/]",
+                soft_wrap=True,
+            )
+        err.print(
+            f"collecting OpenLineage events at [bold]{url}[/] into [bold]{where}[/] (Ctrl-C stops)",
+            soft_wrap=True,
+        )
+
+    try:
+        run_collector(config, on_ready=ready)
     except KeyboardInterrupt:
         err.print("stopped")
 

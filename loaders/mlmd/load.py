@@ -9,14 +9,15 @@ property written later) replace their old version. A source loaded before is rea
 mode (:mod:`loaders.mlmd.delta`, docs/incremental.md): only the rows that can have changed
 are compared, the rest is verified by a fingerprint, and a table whose fingerprint differs
 is compared in full. A load is one transaction; the ``raw._loads`` row is written last
-(:mod:`loaders.mlmd.bookkeeping`). Rows that cannot be stored faithfully are quarantined
+(:mod:`loaders.bookkeeping`). Rows that cannot be stored faithfully are quarantined
 with the reason (:mod:`loaders.mlmd.quarantine`); per table, rows read = accepted +
 quarantined.
 
 This module orchestrates; the parts, bottom up: :mod:`~loaders.mlmd.schema` (the MLMD
 tables), :mod:`~loaders.mlmd.location` (opening and checking the store),
 :mod:`~loaders.mlmd.read` (reading a table), :mod:`~loaders.mlmd.delta` (delta reads),
-:mod:`~loaders.mlmd.sync` (one table's sync), :mod:`~loaders.mlmd.bookkeeping`.
+:mod:`~loaders.mlmd.sync` (one table's sync); the bookkeeping is the loaders'
+(:mod:`loaders.bookkeeping`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ import duckdb
 
 from graphlets.core import extensions
 from graphlets.core.warehouse import connect, transaction
-from loaders.mlmd import bookkeeping, quarantine
+from loaders import bookkeeping
+from loaders.mlmd import quarantine
 from loaders.mlmd.delta import drop_reread_tables, plan_delta
 from loaders.mlmd.location import StoreLocation, attach, check_store, read_error
 from loaders.mlmd.result import LoadResult, TableCounts

@@ -1,10 +1,11 @@
 """Quarantine: rows of a source the loader cannot store faithfully, kept with the reason.
 
 A quarantined row is not written to ``raw.mlmd_<table>``; it goes to ``raw._quarantine``
-(the source row as JSON, the reason, a detail) in the load's transaction, and the load's
-counts say how many: for every table of every load, rows read = rows accepted + rows
-quarantined (checked before the load commits). ``raw._quarantine`` holds the quarantined
-rows of each source's latest load; the counts of every load stay in ``raw._load_tables``.
+(:mod:`loaders.bookkeeping`: the source row as JSON, the reason, a detail) in the load's
+transaction, and the load's counts say how many: for every table of every load, rows read =
+rows accepted + rows quarantined (checked before the load commits). ``raw._quarantine``
+holds the quarantined rows of each source's latest load; the counts of every load stay in
+``raw._load_tables``.
 
 Reasons (one per row, in this order of precedence):
 
@@ -44,16 +45,6 @@ MISFIT = "value does not fit the column type"
 NULL_KEY = "key is NULL"
 DUPLICATE_KEY = "duplicate key in source table"
 REUSED_ID = "id reused by a different row"
-
-DDL = """create table if not exists raw._quarantine (
-    load_id bigint not null,
-    source_id varchar not null,
-    table_name varchar not null,
-    source_row_id bigint,
-    reason varchar not null,
-    detail varchar,
-    row_json varchar not null
-)"""
 
 # The columns of an MLMD row whose change means another row took over its key.
 IDENTITY: dict[str, tuple[str, ...]] = {

@@ -1,18 +1,32 @@
-"""The loader's bookkeeping in the warehouse: ``raw._sources`` (each source, its key and
-location), ``raw._loads`` (one row per load, written last: a load without it never
-happened), ``raw._load_tables`` (per load and table: the counts and the mode) and
-``raw._quarantine`` (each source's latest quarantined rows, :mod:`loaders.mlmd.quarantine`).
+"""The loaders' bookkeeping in the warehouse, shared by every source: ``raw._sources`` (each
+source, its kind, key and location), ``raw._loads`` (one row per load, written last: a load
+without it never happened), ``raw._load_tables`` (per load and table: the counts and the
+mode) and ``raw._quarantine`` (each source's latest quarantined rows with the reason; the
+rules are each loader's, e.g. :mod:`loaders.mlmd.quarantine`).
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import duckdb
 
 from graphlets.core.errors import GraphletsError
 from graphlets.core.warehouse import one_row
-from loaders.mlmd import quarantine
-from loaders.mlmd.location import StoreLocation
-from loaders.mlmd.result import LoadResult
+from loaders.result import LoadResult
+
+# Quarantined rows: `source_row_id` is the source's own id of the row where it has a numeric
+# one (an MLMD id, the line of an OpenLineage file), `detail` says more (for OpenLineage:
+# where the row was), `row_json` holds the row as the source had it (as text).
+QUARANTINE_DDL = """create table if not exists raw._quarantine (
+    load_id bigint not null,
+    source_id varchar not null,
+    table_name varchar not null,
+    source_row_id bigint,
+    reason varchar not null,
+    detail varchar,
+    row_json varchar not null
+)"""
 
 _DDL = (
     "create schema if not exists raw",
@@ -49,7 +63,7 @@ _DDL = (
         mode varchar,
         primary key (load_id, table_name)
     )""",
-    quarantine.DDL,
+    QUARANTINE_DDL,
 )
 
 
@@ -82,16 +96,33 @@ def prepare(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(stmt)
     _migrate(con)
     (load_id,) = one_row(con, "select coalesce(max(load_id), 0) + 1 from raw._loads")
-    return load_id
+    return int(load_id)
+
+
+class SourceLocation(Protocol):
+    """Where a source is read from, as ``raw._sources`` records it (e.g.
+    :class:`loaders.mlmd.StoreLocation`)."""
+
+    @property
+    def kind(self) -> str:
+        """The kind of source: sqlite, mysql or openlineage."""
+
+    @property
+    def display(self) -> str:
+        """The location, safe to print and store (no password)."""
+
+    @property
+    def default_name(self) -> str:
+        """The source's name when the user gives none."""
 
 
 def register_source(
     con: duckdb.DuckDBPyConnection,
-    location: StoreLocation,
+    location: SourceLocation,
     source_name: str | None,
     load_id: int,
 ) -> str:
-    """The source's id (``source_name`` or the store's default name), registered in
+    """The source's id (``source_name`` or the location's default name), registered in
     ``raw._sources`` on its first load; a known name loaded from elsewhere must be named
     explicitly (then its location moves)."""
     source_id = source_name or location.default_name
@@ -112,7 +143,7 @@ def register_source(
         if source_name is None:
             raise GraphletsError(
                 f"source {source_id!r} was loaded from {row[0]}, not {location.display}",
-                f"pass --source {source_id} to load this store as that source, "
+                f"pass --source {source_id} to load it as that source, "
                 "or --source NEW_NAME to load it as another one",
             )
         con.execute(
