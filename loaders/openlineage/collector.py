@@ -48,6 +48,7 @@ ENDPOINT = "/api/v1/lineage"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 MAX_BODY_BYTES = 2**20  # a request body (decompressed) over this is refused: 413
+DRAIN_BYTES = 16 * 2**20  # of a refused body, at most this much is read before answering
 RATE_PER_SECOND = 200.0  # requests per second per client address, sustained ...
 RATE_BURST = 400  # ... and in a burst
 MAX_CLIENTS_TRACKED = 10_000
@@ -163,15 +164,17 @@ class Collector:
     async def body(self, request: Request) -> bytes:
         """The request body, decompressed, at most ``max_body_bytes`` (else 413)."""
         limit = self.config.max_body_bytes
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise _Refused(413, f"request body over {limit} bytes")
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > limit:
-                raise _Refused(413, f"request body over {limit} bytes")
-            chunks.append(chunk)
+            if size <= limit:
+                chunks.append(chunk)
+            elif size > DRAIN_BYTES:
+                break
+        if size > limit:
+            # The rest of a refused body is read and dropped (up to DRAIN_BYTES) before the
+            # answer: a client still sending would otherwise get a broken pipe, not the 413.
+            raise _Refused(413, f"request body over {limit} bytes")
         body = b"".join(chunks)
         encoding = request.headers.get("content-encoding", "identity").strip().lower()
         if encoding == "gzip":
