@@ -23,10 +23,8 @@ import datetime as dt
 import decimal
 import hmac
 import io
-import ipaddress
 import json
 import logging
-import os
 import re
 import socket
 import struct
@@ -41,6 +39,7 @@ from buenavista import core, postgres
 from buenavista.core import BVType
 
 from graphlets.core.errors import GraphletsError, QueryRefusedError
+from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import gate
@@ -67,34 +66,7 @@ class ServeConfig:
 
 def read_password(password_file: Path | None) -> str | None:
     """The password from --password-file, else $GRAPHLETS_SERVE_PASSWORD, else None."""
-    if password_file is not None:
-        try:
-            text = password_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise GraphletsError(
-                f"cannot read the password file {password_file}: {exc.strerror}",
-                "check the path and its permissions",
-            ) from None
-        password = text.rstrip("\r\n")
-        if not password:
-            raise GraphletsError(
-                f"the password file {password_file} is empty", "write the password in it"
-            )
-        return password
-    return os.environ.get(PASSWORD_ENV) or None
-
-
-def is_loopback(host: str) -> bool:
-    """True when every address ``host`` names is a loopback address."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+    return read_secret(password_file, PASSWORD_ENV, "password")
 
 
 def check_config(config: ServeConfig) -> None:

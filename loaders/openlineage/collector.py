@@ -21,8 +21,6 @@ build reads them (docs/openlineage.md).
 from __future__ import annotations
 
 import hmac
-import ipaddress
-import os
 import socket
 import threading
 import time
@@ -40,6 +38,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graphlets.core.errors import GraphletsError
+from graphlets.core.listening import is_loopback, read_secret
 from loaders.openlineage.events import NOT_JSON, NOT_UTF8, NotAnEvent, loads, parse_event
 from loaders.openlineage.spool import SpoolError, SpoolWriter
 
@@ -69,31 +68,8 @@ class CollectConfig:
 
 def read_api_key(api_key_file: Path | None) -> str | None:
     """The key from --api-key-file, else $GRAPHLETS_COLLECT_API_KEY, else None."""
-    if api_key_file is None:
-        return os.environ.get(API_KEY_ENV) or None
-    try:
-        key = api_key_file.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeError) as exc:
-        raise GraphletsError(
-            f"cannot read the API key file {api_key_file}: {getattr(exc, 'strerror', exc)}",
-            "check the path and its permissions",
-        ) from None
-    if not key:
-        raise GraphletsError(f"the API key file {api_key_file} is empty", "write the key in it")
-    return key
-
-
-def is_loopback(host: str) -> bool:
-    """True when every address ``host`` names is a loopback address."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except OSError:
-        return False
-    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+    key = read_secret(api_key_file, API_KEY_ENV, "API key")
+    return key.strip() if key else key
 
 
 def check_config(config: CollectConfig) -> None:
@@ -118,14 +94,17 @@ class _RateBound:
     """A token bucket per client address (thread-safe; forgets full buckets when it tracks
     too many clients)."""
 
-    def __init__(self, per_second: float, burst: int) -> None:
+    def __init__(
+        self, per_second: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_second = per_second
         self.burst = float(burst)
+        self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
         self._lock = threading.Lock()
 
     def allow(self, client: str) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             tokens, at = self._buckets.get(client, (self.burst, now))
             tokens = min(self.burst, tokens + (now - at) * self.per_second)
