@@ -311,6 +311,7 @@ def test_sqlalchemy_reflects_every_mart(served) -> None:
 # emulation alone cannot answer (graphlets/readers/pg_catalog.py fills the gaps).
 BROWSING = (r"\dn", r"\dt marts.*", r"\d marts.fct_graphlets", r"\d+ marts.fct_graphlets")
 BROWSING += (r"\dv", r"\l", r"\df", r"\d", r"\dt", r"\dt+ marts.*", r"\dn+", r"\di", r"\ds", r"\dT")
+BROWSING += (r"\du", r"\dx")
 
 
 def browse(port: int, command: str) -> str:
@@ -344,6 +345,8 @@ def test_psql_meta_commands_browse_the_catalog(served) -> None:
     assert listed == set(MART_TABLES)
     assert shown[r"\l"].splitlines()[2].startswith("graphlets|graphlets|UTF8|")
     assert "One row per execution." in shown[r"\dt+ marts.*"]  # the table's comment
+    # booleans in text format as Postgres sends them (psql's describe code compares with "t")
+    assert browse(port, "select true as t, false as f").splitlines()[1] == "t|f"
 
 
 def test_psql_describes_a_table_with_its_column_descriptions(served) -> None:

@@ -105,10 +105,17 @@ _RELATIONS: dict[str, str] = {
                false as is_instead
         where false""",
     "pg_roles": """
-        select 0 as oid, 'graphlets' as rolname, false as rolsuper, false as rolinherit,
+        select 0 as oid, 'graphlets' as rolname, false as rolsuper, true as rolinherit,
                false as rolcreaterole, false as rolcreatedb, true as rolcanlogin,
                false as rolreplication, false as rolbypassrls, -1 as rolconnlimit,
                cast(null as timestamp) as rolvaliduntil""",
+    "pg_auth_members": """
+        select 0 as oid, 0 as roleid, 0 as member, 0 as grantor, false as admin_option
+        where false""",
+    "pg_extension": """
+        select 0 as oid, '' as extname, 0 as extowner, 0 as extnamespace,
+               false as extrelocatable, '' as extversion
+        where false""",
     "pg_foreign_table": """
         select 0 as ftrelid, 0 as ftserver, cast([] as varchar[]) as ftoptions where false""",
 }

@@ -479,6 +479,11 @@ class _Rows(core.QueryResult):
 
 # --- the protocol handler --------------------------------------------------------------------
 
+# Postgres sends booleans in text format as "t"/"f", buenavista as "true"/"false"; psql's
+# describe commands compare with "t" (a NOT NULL column, an index, a role's attributes).
+_PG_BOOL = postgres.BVTYPE_TO_PGTYPE[BVType.BOOL]
+postgres.BVTYPE_TO_PGTYPE[BVType.BOOL] = (_PG_BOOL[0], lambda v: "t" if v else "f", _PG_BOOL[2])
+
 
 def _sqlstate(exc: BaseException) -> str:
     if isinstance(exc, _LoginFailed):
