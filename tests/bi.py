@@ -32,6 +32,17 @@ MART_TABLES = (
 )
 
 
+# Column descriptions as dbt's persist_docs writes them (DuckDB comments): what psql's \d+
+# must show. One spans two lines and quotes, as the models' yml descriptions do.
+COLUMN_COMMENTS = {
+    ("fct_graphlets", "graphlet_id"): (
+        "Key of a model graphlet: the warehouse key (`execution_id`) of its anchor, the\n"
+        "training execution (docs/semantics.md section 2)."
+    ),
+    ("fct_graphlets", "outcome"): "Outcome of the graphlet: 'pushed', 'not_blessed'...",
+}
+
+
 def make_warehouse(path: Path, generation: int = 1) -> None:
     """A warehouse whose marts have ``10 * generation`` pipelines' worth of rows.
 
@@ -96,6 +107,9 @@ def make_warehouse(path: Path, generation: int = 1) -> None:
             from marts.fct_graphlets"""
         )
         con.execute("comment on table marts.fct_executions is 'One row per execution.'")
+        for (table, column), text in COLUMN_COMMENTS.items():
+            quoted = text.replace("'", "''")
+            con.execute(f"comment on column marts.{table}.{column} is '{quoted}'")
     finally:
         con.close()
 
@@ -191,6 +205,8 @@ HOSTILE = (
     "summarize select * from read_text('/etc/passwd')",
     "describe select * from read_blob('/etc/passwd')",
     "select getenv('HOME')",
+    "select * from pg_catalog.read_csv('/etc/passwd')",
+    "select pg_catalog.getenv('HOME')",
     "select * from query('drop table marts.fct_executions')",
     # writing files
     "copy marts.fct_executions to '{tmp}/out.csv'",
@@ -221,6 +237,10 @@ HOSTILE = (
     "with d as (delete from marts.fct_executions returning *) select * from d",
     "select * into evil from marts.fct_executions",
     "call pragma_version()",
+    # the server's catalog compatibility layer (its in-memory catalog pg_compat)
+    "create or replace view pg_compat.pg_class as select 1 as oid",
+    "drop view pg_compat.pg_class",
+    "detach pg_compat",
     "checkpoint",
     "vacuum",
     # several statements, comments and case

@@ -305,3 +305,62 @@ def test_sqlalchemy_reflects_every_mart(served) -> None:
     finally:
         engine.dispose()
     assert directory_state(folder).keys() == {"warehouse.duckdb", "warehouse.serving.duckdb"}
+
+
+# psql's catalog meta-commands: each sends describe queries on pg_catalog that DuckDB's
+# emulation alone cannot answer (graphlets/readers/pg_catalog.py fills the gaps).
+BROWSING = (r"\dn", r"\dt marts.*", r"\d marts.fct_graphlets", r"\d+ marts.fct_graphlets")
+BROWSING += (r"\dv", r"\l", r"\df", r"\d", r"\dt", r"\dt+ marts.*", r"\dn+", r"\di", r"\ds", r"\dT")
+BROWSING += (r"\du", r"\dx")
+
+
+def browse(port: int, command: str) -> str:
+    """psql's unaligned output of ``command``; it must succeed without an ERROR."""
+    result = psql(port, "-A", "-c", command)
+    assert result.returncode == 0, (command, result.stderr)
+    assert "ERROR" not in result.stderr, (command, result.stderr)
+    return result.stdout
+
+
+def column_comments(snapshot: Path, table: str) -> dict[str, str]:
+    import duckdb
+
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        rows = con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where schema_name = 'marts' and table_name = ? and comment is not null",
+            [table],
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def test_psql_meta_commands_browse_the_catalog(served) -> None:
+    _, _, port = served
+    shown = {command: browse(port, command) for command in BROWSING}
+    assert {"marts|graphlets", "meta|graphlets"} <= set(shown[r"\dn"].splitlines())
+    listed = {line.split("|")[1] for line in shown[r"\dt marts.*"].splitlines()[2:-1]}
+    assert listed == set(MART_TABLES)
+    assert shown[r"\l"].splitlines()[2].startswith("graphlets|graphlets|UTF8|")
+    assert "One row per execution." in shown[r"\dt+ marts.*"]  # the table's comment
+    # booleans in text format as Postgres sends them (psql's describe code compares with "t")
+    assert browse(port, "select true as t, false as f").splitlines()[1] == "t|f"
+
+
+def test_psql_describes_a_table_with_its_column_descriptions(served) -> None:
+    _, warehouse, port = served
+    described = browse(port, r"\d marts.fct_graphlets")
+    assert 'Table "marts.fct_graphlets"' in described
+    for column in ("graphlet_id|int8|", "pipeline_id|varchar|", "outcome|varchar|"):
+        assert any(line.startswith(column) for line in described.splitlines()), column
+
+    comments = column_comments(snapshot_path(warehouse), "fct_graphlets")
+    assert comments.keys() == {"graphlet_id", "outcome"}  # the fixture's, as persist_docs
+    verbose = browse(port, r"\d+ marts.fct_graphlets")
+    header = verbose.splitlines()[1].split("|")
+    assert header[-1] == "Description"
+    for column, text in comments.items():
+        # unaligned: the description is the last field, newlines kept as they are
+        assert f"|{text}\n" in verbose and f"\n{column}|" in verbose, column

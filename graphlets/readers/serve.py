@@ -41,6 +41,7 @@ from buenavista.core import BVType
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
+from graphlets.readers import pg_catalog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import gate
 
@@ -193,7 +194,7 @@ class SnapshotSession(core.Session):
             current = identity(self._snapshot)
             if self._con is None or current != self._identity:
                 self.close()
-                self._con = open_snapshot(self._snapshot, setup=PG_COMPAT_MACROS)
+                self._con = open_snapshot(self._snapshot, setup=pg_catalog.setup_statements())
                 self._identity = current
         return self._con
 
@@ -308,18 +309,6 @@ PG_SETTINGS = {
     "application_name": ("application_name", ""),
 }
 
-# Postgres catalog functions psql and BI tools call that DuckDB lacks: temporary macros in
-# the session's in-memory catalog (created before the configuration is locked).
-_COMPAT_FUNCTIONS = {
-    "pg_get_userbyid(role_oid)": "'graphlets'",
-    "pg_encoding_to_char(encoding)": "'UTF8'",
-    "to_regtype(wanted)": "(select min(oid) from pg_catalog.pg_type where typname = wanted)",
-}
-PG_COMPAT_MACROS = tuple(
-    f"create temp macro {signature} as {body}" for signature, body in _COMPAT_FUNCTIONS.items()
-)
-_COMPAT_NAMES = "|".join(signature.split("(")[0] for signature in _COMPAT_FUNCTIONS)
-
 # Catalog-query idioms of Postgres clients that DuckDB's pg_catalog does not parse. The
 # rewritten text is what the gate checks and DuckDB runs.
 _CATALOG_IDIOMS = (
@@ -332,14 +321,14 @@ _CATALOG_IDIOMS = (
         "",
     ),
     (re.compile(r"::\s*pg_catalog\s*\.\s*(\w+)", re.I), r"::\1"),
-    (re.compile(rf"\bpg_catalog\s*\.\s*({_COMPAT_NAMES})\s*\(", re.I), r"\1("),
 )
 
 
 def rewrite_catalog_idioms(sql: str) -> str:
+    """The idioms above rewritten, then ``pg_catalog`` names pointed at the compat layer."""
     for pattern, replacement in _CATALOG_IDIOMS:
         sql = pattern.sub(replacement, sql)
-    return sql
+    return pg_catalog.rewrite(sql)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -461,6 +450,11 @@ class _Rows(core.QueryResult):
 
 
 # --- the protocol handler --------------------------------------------------------------------
+
+# Postgres sends booleans in text format as "t"/"f", buenavista as "true"/"false"; psql's
+# describe commands compare with "t" (a NOT NULL column, an index, a role's attributes).
+_PG_BOOL = postgres.BVTYPE_TO_PGTYPE[BVType.BOOL]
+postgres.BVTYPE_TO_PGTYPE[BVType.BOOL] = (_PG_BOOL[0], lambda v: "t" if v else "f", _PG_BOOL[2])
 
 
 def _sqlstate(exc: BaseException) -> str:
