@@ -1,3 +1,5 @@
+{#- The MLMD sources (kind `mlmd`) of the loaders' shared register: the ones whose warehouse
+    keys the MLMD models build. Every kind: stg_bookkeeping__sources. -#}
 with
 
 sources as (
@@ -12,6 +14,7 @@ final as (
         location,
         first_load_id,
     from sources
+    where kind = 'mlmd'
 )
 
 select * from final
