@@ -98,15 +98,37 @@ class Expected:
 
 # -- docs/semantics.md section 1: properties, roles, costs -----------------------------------------
 def like_to_regex(pattern: str) -> re.Pattern:
-    """A SQL LIKE pattern (no escape character, case-sensitive) as a regex."""
+    """A SQL ILIKE pattern (no escape character, case-insensitive) as a regex."""
     parts = [".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern]
-    return re.compile("".join(parts), re.DOTALL)
+    return re.compile("".join(parts), re.DOTALL | re.IGNORECASE)
 
 
-def component_roles() -> list[tuple[int, str, re.Pattern, str]]:
-    with open(REPO / "seeds" / "component_roles.csv", newline="") as f:
-        rows = [(int(r["priority"]), r["type_pattern"], r["role"]) for r in csv.DictReader(f)]
-    return sorted((p, t, like_to_regex(t), role) for p, t, role in rows)
+# Role rule: (priority, -len(pattern), pattern, field, role, regex), in the order they win.
+RoleRule = tuple[int, int, str, str, str, re.Pattern]
+ROLE_FIELDS = ("task_name", "display_name", "image")  # MLMD properties matched by the rules
+ROLE_MARKER = "graphlets_role"
+
+
+def component_roles() -> list[RoleRule]:
+    """The rules of seeds/role_rules.csv that apply to an MLMD source, best first."""
+    with open(REPO / "seeds" / "role_rules.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["source_kind"] in ("mlmd", "*")]
+    return sorted(
+        (
+            int(r["priority"]),
+            -len(r["pattern"]),
+            r["pattern"],
+            r["field"],
+            r["role"],
+            like_to_regex(r["pattern"]),
+        )
+        for r in rows
+    )
+
+
+def known_roles() -> set[str]:
+    with open(REPO / "seeds" / "component_role_order.csv", newline="") as f:
+        return {r["role"] for r in csv.DictReader(f)}
 
 
 def role_weights() -> dict[str, float]:
@@ -114,11 +136,14 @@ def role_weights() -> dict[str, float]:
         return {r["role"]: float(r["weight"]) for r in csv.DictReader(f)}
 
 
-def role_of(type_name: str | None, roles: list) -> str:
-    if type_name is None:
-        return "other"
-    for _priority, _pattern, regex, role in roles:
-        if regex.fullmatch(type_name):
+def role_of(fields: dict[str, str], roles: list[RoleRule]) -> str:
+    """The explicit marker when it names a known role, else the first rule matching a field."""
+    marker = fields.get(ROLE_MARKER)
+    if marker is not None and marker.strip().lower() in known_roles():
+        return marker.strip().lower()
+    for _priority, _length, _pattern, field_name, role, regex in roles:
+        value = fields.get(field_name)
+        if value is not None and regex.fullmatch(value):
             return role
     return "other"
 
@@ -193,7 +218,10 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
     for ctx, x in db.execute("SELECT context_id, execution_id FROM Association"):
         associated[x].add(ctx)
     exec_props = _properties(
-        db, "ExecutionProperty", "execution_id", (v.cost_property, "component_id")
+        db,
+        "ExecutionProperty",
+        "execution_id",
+        (v.cost_property, "component_id", ROLE_MARKER, *ROLE_FIELDS),
     )
     art_props = _properties(db, "ArtifactProperty", "artifact_id", ("pushed", "blessed"))
 
@@ -203,7 +231,14 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
         "last_update_time_since_epoch FROM Execution"
     ):
         type_name = types.get(tid)
-        role = role_of(type_name, roles)
+        if type_name == "system.DAGExecution":
+            continue  # a Kubeflow run or sub-DAG: not a member of the graph
+        fields = {"type_name": type_name} if type_name is not None else {}
+        for name in (*ROLE_FIELDS, ROLE_MARKER):
+            prop = exec_props.get((x, name))
+            if prop is not None and prop[2] is not None:
+                fields[name] = prop[2]
+        role = role_of(fields, roles)
         state_name = STATES.get(state, "UNKNOWN")
         start, end = known(created), known(updated)
         # pipeline: a pipeline context reached directly or as a parent; the lowest id wins
@@ -223,7 +258,13 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
                 node = node[len(pipeline) + 1 :]
         else:
             component = exec_props.get((x, "component_id"))
-            node = (component[2] if component else None) or type_name or "(unknown type)"
+            task = exec_props.get((x, "task_name"))
+            node = (
+                (component[2] if component else None)
+                or (task[2] if task else None)
+                or type_name
+                or "(unknown type)"
+            )
         # cost
         value = number(exec_props.get((x, v.cost_property)))
         if state_name == "CACHED":
@@ -253,7 +294,12 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
     ):
         keys[event_id].append(key)
     times = [t for (t,) in db.execute("SELECT milliseconds_since_epoch FROM Event")]
-    ends = [e.end for e in executions.values() if e.end is not None]
+    # every execution's end counts (a Kubeflow DAG execution's too)
+    ends = [
+        e
+        for (u,) in db.execute("SELECT last_update_time_since_epoch FROM Execution")
+        if (e := known(u)) is not None
+    ]
     seen = [t for t in times if known(t) is not None] + ends
     as_of = max(seen) if seen else None
 

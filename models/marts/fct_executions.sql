@@ -45,7 +45,10 @@ final as (
         execution_waste.waste_class,
         execution_waste.n_graphlets,
         downstream_owners.downstream_graphlet_id,
-        cycles.execution_id is not null as is_on_cycle
+        cycles.execution_id is not null as is_on_cycle,
+        executions.source_kind,
+        executions.source_execution_key,
+        executions.execution_name
     from executions
     inner join execution_waste
         on executions.execution_id = execution_waste.execution_id

@@ -42,6 +42,10 @@ cycles as (
     select * from {{ ref('int_graphlet_walk_cycles') }}
 ),
 
+artifacts as (
+    select * from {{ ref('int_artifacts') }}
+),
+
 sizes as (
     select
         members.graphlet_id,
@@ -119,7 +123,9 @@ final as (
         spans.input_span_max,
         truncated_walks.graphlet_id is not null as is_walk_truncated,
         sizes.has_cycle,
-        outcomes.as_of_at
+        outcomes.as_of_at,
+        artifacts.source_artifact_key as model_artifact_key,
+        artifacts.artifact_name as model_artifact_name
     from anchors
     inner join outcomes
         on anchors.graphlet_id = outcomes.graphlet_id
@@ -135,6 +141,8 @@ final as (
         on anchors.graphlet_id = spans.graphlet_id
     left join truncated_walks
         on anchors.graphlet_id = truncated_walks.graphlet_id
+    left join artifacts
+        on anchors.model_artifact_id = artifacts.artifact_id
 )
 
 select * from final

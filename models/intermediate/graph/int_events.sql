@@ -1,30 +1,20 @@
-{#- Usable input/output events with their key (docs/semantics.md section 1). Events of other types, and
-    events whose execution or artifact does not exist, take no part in the graph (the
-    latter are counted by the data-quality test dq_events_with_missing_rows). -#}
+{#- Usable input/output events with their key (docs/semantics.md section 1), the same for every
+    source: the union of each source kind's `int_<kind>_graph_events` (macros/graph_sources.sql).
+    Events without a direction, and events whose execution or artifact is not in the graph
+    (missing from the source, or not a member: a Kubeflow DAG execution), take no part in it
+    (missing rows are counted by the data-quality test dq_events_with_missing_rows). -#}
 with
 
 events as (
-    select * from {{ ref('int_mlmd_events') }}
-),
-
-event_paths as (
-    select * from {{ ref('stg_mlmd__event_paths') }}
+    {{ graph_source_union('graph_events') }}
 ),
 
 executions as (
-    select * from {{ ref('int_mlmd_executions') }}
+    select * from {{ ref('int_executions') }}
 ),
 
 artifacts as (
-    select * from {{ ref('int_mlmd_artifacts') }}
-),
-
--- The key step of the path; where there are several, the smallest key in text order.
-event_keys as (
-    select source_id, source_event_id, min(step_key) as event_key
-    from event_paths
-    where not is_index_step and step_key is not null
-    group by source_id, source_event_id
+    select * from {{ ref('int_artifacts') }}
 ),
 
 final as (
@@ -35,9 +25,9 @@ final as (
         events.artifact_id,
         events.direction,
         events.event_type,
-        event_keys.event_key,
+        events.event_key,
         coalesce(
-            event_keys.event_key in (
+            events.event_key in (
                 {%- for key in var('graphlets_baseline_keys') %}
                 '{{ key }}'{{ "," if not loop.last }}
                 {%- endfor %}
@@ -45,14 +35,12 @@ final as (
             false
         ) as is_baseline_key,
         events.event_at,
+        events.source_kind,
     from events
     inner join executions
         on events.execution_id = executions.execution_id
     inner join artifacts
         on events.artifact_id = artifacts.artifact_id
-    left join event_keys
-        on events.source_id = event_keys.source_id
-        and events.source_event_id = event_keys.source_event_id
     where events.direction is not null
 )
 

@@ -1,158 +1,90 @@
-{#- The canonical execution: pipeline, node, role, state, time and cost (docs/semantics.md section 1). -#}
+{#- The canonical execution: pipeline, node, role, state, time and cost (docs/semantics.md section 1),
+    the same for every source. Each source kind provides its rows (`int_<kind>_graph_executions`)
+    and role fields (`int_<kind>_role_fields`, macros/graph_sources.sql); the rules here are
+    source-neutral: the explicit role marker, else the role rules (seeds/role_rules.csv), and
+    the cost rule (section 1.8). -#}
 with
 
 executions as (
-    select * from {{ ref('int_mlmd_executions') }}
+    {{ graph_source_union('graph_executions') }}
 ),
 
-contexts as (
-    select * from {{ ref('int_mlmd_contexts') }}
+role_fields as (
+    {{ graph_source_union('role_fields') }}
 ),
 
-associations as (
-    select * from {{ ref('stg_mlmd__associations') }}
+role_rules as (
+    select * from {{ ref('role_rules') }}
 ),
 
-parent_contexts as (
-    select * from {{ ref('stg_mlmd__parent_contexts') }}
-),
-
-properties as (
-    select * from {{ ref('stg_mlmd__execution_properties') }}
-),
-
-component_roles as (
-    select * from {{ ref('component_roles') }}
+known_roles as (
+    select * from {{ ref('component_role_order') }}
 ),
 
 role_cost_weights as (
     select * from {{ ref('role_cost_weights') }}
 ),
 
-pipeline_contexts as (
-    select source_id, context_id, context_name
-    from contexts
-    -- TFX writes `pipeline`; Kubeflow Pipelines v2 writes `system.Pipeline`.
-    where type_name in ('pipeline', 'system.Pipeline')
+-- The explicit marker `graphlets_role` wins when it names a known role (any case, trimmed);
+-- several markers: the smallest role in text order.
+marked_roles as (
+    select role_fields.execution_id, min(known_roles.role) as role
+    from role_fields
+    inner join known_roles
+        on lower(trim(role_fields.value)) = known_roles.role
+    where role_fields.field = 'graphlets_role'
+    group by role_fields.execution_id
 ),
 
--- An execution belongs to a pipeline context directly (TFX) or through a run context whose
--- parent is the pipeline context (Kubeflow Pipelines v2).
-pipeline_links as (
-    select associations.source_id, associations.source_execution_id,
-        pipeline_contexts.context_id, pipeline_contexts.context_name
-    from associations
-    inner join pipeline_contexts
-        on associations.source_id = pipeline_contexts.source_id
-        and associations.context_id = pipeline_contexts.context_id
-    union
-    select associations.source_id, associations.source_execution_id,
-        pipeline_contexts.context_id, pipeline_contexts.context_name
-    from associations
-    inner join parent_contexts
-        on associations.source_id = parent_contexts.source_id
-        and associations.context_id = parent_contexts.context_id
-    inner join pipeline_contexts
-        on parent_contexts.source_id = pipeline_contexts.source_id
-        and parent_contexts.parent_context_id = pipeline_contexts.context_id
+-- Rules are matched once per distinct (source kind, field, value): a rule applies to its
+-- source kind (or to every kind: `*`) and field, its pattern a case-insensitive LIKE.
+field_values as (
+    select distinct source_kind, field, value
+    from role_fields
+    where field <> 'graphlets_role'
 ),
 
--- Several pipeline contexts: the lowest context id wins (counted by a data-quality test).
-execution_pipelines as (
+value_matches as (
     select
-        source_id,
-        source_execution_id,
-        arg_min(context_name, context_id) as pipeline_name,
-        count(distinct context_id) as n_pipeline_contexts,
-    from pipeline_links
-    group by source_id, source_execution_id
+        field_values.source_kind,
+        field_values.field,
+        field_values.value,
+        role_rules.role,
+        role_rules.priority,
+        role_rules.pattern,
+    from field_values
+    inner join role_rules
+        on role_rules.source_kind in ('*', field_values.source_kind)
+        and role_rules.field = field_values.field
+        and field_values.value ilike role_rules.pattern
 ),
 
-execution_nodes as (
-    select
-        associations.source_id,
-        associations.source_execution_id,
-        arg_min(contexts.context_name, contexts.context_id) as node_context_name,
-    from associations
-    inner join contexts
-        on associations.source_id = contexts.source_id
-        and associations.context_id = contexts.context_id
-    where contexts.type_name = 'node'
-    group by associations.source_id, associations.source_execution_id
-),
-
--- Declared and custom properties are read alike, the declared one winning on a clash.
-named_properties as (
-    select *
-    from properties
-    where property_name in ('component_id', '{{ var("graphlets_cost_property") }}')
+-- Over all of an execution's fields: the lowest priority wins, then the longer pattern,
+-- then the pattern, field and role in text order (a stable pick).
+rule_roles as (
+    select role_fields.execution_id, value_matches.role
+    from role_fields
+    inner join value_matches
+        on role_fields.source_kind = value_matches.source_kind
+        and role_fields.field = value_matches.field
+        and role_fields.value = value_matches.value
     qualify row_number() over (
-        partition by source_id, source_execution_id, property_name
-        order by is_custom_property
-    ) = 1
-),
-
-component_ids as (
-    select source_id, source_execution_id, string_value as component_id
-    from named_properties
-    where property_name = 'component_id'
-),
-
-cost_properties as (
-    select
-        source_id,
-        source_execution_id,
-        number_value as cost_value,
-        coalesce(number_value >= 0, false) as is_valid_cost,
-    from named_properties
-    where property_name = '{{ var("graphlets_cost_property") }}'
-),
-
--- Roles: the matching pattern with the lowest priority, ties to the smaller pattern.
-type_names as (
-    select distinct type_name from executions where type_name is not null
-),
-
-type_roles as (
-    select type_names.type_name, component_roles.role
-    from type_names
-    inner join component_roles
-        on type_names.type_name like component_roles.type_pattern
-    qualify row_number() over (
-        partition by type_names.type_name
-        order by component_roles.priority, component_roles.type_pattern
+        partition by role_fields.execution_id
+        order by value_matches.priority, length(value_matches.pattern) desc,
+            value_matches.pattern, value_matches.field, value_matches.role
     ) = 1
 ),
 
 joined as (
     select
         executions.*,
-        coalesce(execution_pipelines.pipeline_name, '(none)') as pipeline_name,
-        coalesce(execution_pipelines.n_pipeline_contexts, 0) as n_pipeline_contexts,
-        execution_nodes.node_context_name,
-        component_ids.component_id,
-        coalesce(type_roles.role, 'other') as role,
-        cost_properties.cost_value,
-        cost_properties.is_valid_cost,
-        case
-            when executions.created_ms > 0 and executions.updated_ms > 0
-                then (executions.updated_ms - executions.created_ms) / 1000.0
-        end as recorded_duration_seconds,
+        coalesce(marked_roles.role, rule_roles.role, 'other') as role,
+        coalesce(executions.cost_property_value >= 0, false) as is_valid_cost,
     from executions
-    left join execution_pipelines
-        on executions.source_id = execution_pipelines.source_id
-        and executions.source_execution_id = execution_pipelines.source_execution_id
-    left join execution_nodes
-        on executions.source_id = execution_nodes.source_id
-        and executions.source_execution_id = execution_nodes.source_execution_id
-    left join component_ids
-        on executions.source_id = component_ids.source_id
-        and executions.source_execution_id = component_ids.source_execution_id
-    left join cost_properties
-        on executions.source_id = cost_properties.source_id
-        and executions.source_execution_id = cost_properties.source_execution_id
-    left join type_roles
-        on executions.type_name = type_roles.type_name
+    left join marked_roles
+        on executions.execution_id = marked_roles.execution_id
+    left join rule_roles
+        on executions.execution_id = rule_roles.execution_id
 ),
 
 costed as (
@@ -175,20 +107,10 @@ final as (
         execution_id,
         source_id,
         source_execution_id,
-        source_id || '/' || pipeline_name as pipeline_id,
-        pipeline_name,
-        -- Node: the node context's name without the `<pipeline>.` prefix, else the
-        -- `component_id` property, else the type name.
-        coalesce(
-            case
-                when starts_with(node_context_name, pipeline_name || '.')
-                    then node_context_name[length(pipeline_name) + 2:]
-                else node_context_name
-            end,
-            component_id,
-            type_name,
-            '(unknown type)'
-        ) as node_id,
+        source_id || '/' || coalesce(pipeline_name, '(none)') as pipeline_id,
+        coalesce(pipeline_name, '(none)') as pipeline_name,
+        -- Node: the source's node, else the type name.
+        coalesce(node_id, type_name, '(unknown type)') as node_id,
         coalesce(type_name, '(unknown type)') as type_name,
         role,
         state,
@@ -198,14 +120,17 @@ final as (
             as duration_seconds,
         case cost_basis
             when 'cached' then 0.0
-            when 'property' then cost_value
+            when 'property' then cost_property_value
             when 'duration' then recorded_duration_seconds * role_weight
             else 0.0
         end as cost,
         cost_basis,
         -- present but not a finite non-negative int/double: ignored, counted by a test
-        coalesce(not is_valid_cost, false) as has_invalid_cost_property,
+        coalesce(has_cost_property, false) and not is_valid_cost as has_invalid_cost_property,
         n_pipeline_contexts,
+        source_kind,
+        source_execution_key,
+        execution_name,
     from costed
 )
 
