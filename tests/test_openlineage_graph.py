@@ -209,7 +209,8 @@ def test_one_graphlet_per_training_run_with_its_outcome(built: tuple[Path, Path]
         "select started_at from intermediate.int_executions where source_execution_key = ?",
         [_id("ingest-0")],
     )
-    assert started[0] == DAY0 + dt.timedelta(minutes=1)
+    # UTC without a zone, as MLMD's times: the union keeps one timestamp type.
+    assert started[0] == DAY0.replace(tzinfo=None) + dt.timedelta(minutes=1)
 
 
 def test_warm_starts_make_model_lineage(built: tuple[Path, Path]) -> None:

@@ -21,7 +21,7 @@ final as (
         detail,
         row_json,
     from quarantined
-    where source_id in (select source_id from sources where kind = 'mlmd')
+    where source_id in (select source_id from sources where kind in ('sqlite', 'mysql'))
 )
 
 select * from final

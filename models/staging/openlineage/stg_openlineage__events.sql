@@ -13,7 +13,8 @@ final as (
         source_id,
         _load_id as load_id,
         event_hash,
-        event_time as event_at,
+        -- UTC without a zone, as every other source's times (docs/semantics.md section 1.6).
+        timezone('UTC', event_time) as event_at,
         event_kind,
         event_type,
         run_id,
