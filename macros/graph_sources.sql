@@ -10,6 +10,7 @@
 {% macro graph_sources() -%}
     {{ return([
         'mlmd',
+        'openlineage',
     ]) }}
 {%- endmacro %}
 

@@ -32,7 +32,7 @@
 
 {#- The last load in the warehouse, stored in every row an incremental model writes. -#}
 {% macro graphlets_current_load_id() -%}
-    (select coalesce(max(load_id), 0) from {{ ref('stg_mlmd__loads') }})
+    (select coalesce(max(load_id), 0) from {{ ref('stg_bookkeeping__loads') }})
 {%- endmacro %}
 
 {#- Pre-hook of an incremental model keyed by graphlet_id: on an incremental run, delete
@@ -51,7 +51,7 @@
     `load_tables`, and:
       - `needs_everything` (one boolean `value`): no previous build, or a later load
         deleted rows or rewrote types or contexts, which change executions that no
-        `_load_id` marks;
+        `_load_id` marks, or stored new OpenLineage events;
       - `touched` (`execution_id`): every execution that changed (its row, properties,
         pipeline/node associations, or events, their paths or the artifacts they point
         at), and every consumer of an edge that may be new or gone: it has a changed
@@ -73,7 +73,7 @@ edges as (
 ),
 
 load_tables as (
-    select * from {{ ref('stg_mlmd__load_tables') }}
+    select * from {{ ref('stg_bookkeeping__load_tables') }}
 ),
 
 -- No previous build, or changes no row stamp can point at: recompute everything.
@@ -93,6 +93,13 @@ needs_everything as (
                             'Type', 'ParentType', 'TypeProperty',
                             'Context', 'ContextProperty', 'ParentContext'
                         )
+                    )
+                    -- New OpenLineage events can change runs and versions already built
+                    -- (a late event re-aggregates its run; an unversioned read may
+                    -- resolve to a newly arrived version): docs/openlineage.md section 6.5.
+                    or (
+                        load_tables.table_name = 'openlineage_events'
+                        and load_tables.rows_new > 0
                     )
                 )
         ) as value
@@ -163,7 +170,7 @@ touched as (
     it only on incremental runs declares them to dbt's parser with this. -#}
 {% macro graphlets_change_search_depends_on() -%}
 -- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
--- depends_on: {{ ref('stg_mlmd__sources') }}, {{ ref('stg_mlmd__load_tables') }}
+-- depends_on: {{ ref('stg_mlmd__sources') }}, {{ ref('stg_bookkeeping__load_tables') }}
 -- depends_on: {{ ref('stg_mlmd__artifacts') }}, {{ ref('stg_mlmd__events') }}
 -- depends_on: {{ ref('stg_mlmd__event_paths') }}, {{ ref('stg_mlmd__executions') }}
 -- depends_on: {{ ref('stg_mlmd__execution_properties') }}

@@ -32,7 +32,7 @@ import duckdb
 
 from graphlets.core import extensions
 from graphlets.core.warehouse import connect, transaction
-from loaders import bookkeeping
+from loaders import bookkeeping, raw_tables
 from loaders.mlmd import quarantine
 from loaders.mlmd.delta import drop_reread_tables, plan_delta
 from loaders.mlmd.location import StoreLocation, attach, check_store, read_error
@@ -132,6 +132,7 @@ def _sync(con: duckdb.DuckDBPyConnection, run: _Load, repaired: frozenset[str]) 
     """One attempt at the load, in the caller's transaction: the bookkeeping, every table
     (``repaired``: those read from the repair copy), the counts written last."""
     load_id = bookkeeping.prepare(con)
+    raw_tables.create_all(con)
     source_id = bookkeeping.register_source(con, run.location, run.source_name, load_id)
     # A table whose last load quarantined rows is compared in full: its quarantined keys
     # are not in the warehouse, so no fingerprint of the rows not re-read could match.

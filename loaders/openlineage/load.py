@@ -30,7 +30,7 @@ import duckdb
 
 from graphlets.core.errors import SourceError
 from graphlets.core.warehouse import connect, one_row, transaction
-from loaders import bookkeeping
+from loaders import bookkeeping, raw_tables
 from loaders.openlineage import schema
 from loaders.openlineage.events import Event, NotAnEvent, parse_event
 from loaders.openlineage.read import EventFile, Record, event_files
@@ -123,7 +123,7 @@ def _load(
 ) -> LoadResult:
     """The load, in the caller's transaction: bookkeeping, the files, the insert, the check."""
     load_id = bookkeeping.prepare(con)
-    con.execute(schema.DDL)
+    raw_tables.create_all(con)
     source_id = bookkeeping.register_source(con, location, source_name, load_id)
     bookkeeping.reset_quarantine(con, source_id)
     staging = workdir / "staged.ndjson"

@@ -9,6 +9,11 @@ quarantined_rows as (
     select * from {{ ref('int_mlmd_quarantined_rows') }}
 ),
 
+-- OpenLineage records that are no events name no run: no warehouse key.
+openlineage_quarantined_rows as (
+    select * from {{ ref('stg_openlineage__quarantined_rows') }}
+),
+
 events as (
     select * from {{ ref('int_mlmd_events') }}
 ),
@@ -26,7 +31,7 @@ types as (
 ),
 
 loads as (
-    select * from {{ ref('stg_mlmd__loads') }}
+    select * from {{ ref('stg_bookkeeping__loads') }}
 ),
 
 graph_executions as (
@@ -50,6 +55,19 @@ loaded as (
         load_id,
         row_json,
     from quarantined_rows
+    union all
+    select
+        source_id,
+        'load' as stage,
+        table_name,
+        source_row_id,
+        null::bigint as warehouse_key,
+        reason,
+        detail,
+        'not loaded' as effect,
+        load_id,
+        row_json,
+    from openlineage_quarantined_rows
 ),
 
 -- docs/semantics.md section 1: an event whose execution or artifact does not exist takes no part in

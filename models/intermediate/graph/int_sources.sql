@@ -5,7 +5,7 @@
 with
 
 sources as (
-    select * from {{ ref('stg_mlmd__sources') }}
+    select * from {{ ref('stg_bookkeeping__sources') }}
 ),
 
 source_times as (

@@ -1,3 +1,6 @@
+{#- The MLMD sources (kind `sqlite` or `mysql`, the store's database) of the loaders' shared
+    register: the ones whose warehouse keys the MLMD models build. Every kind:
+    stg_bookkeeping__sources. -#}
 with
 
 sources as (
@@ -12,6 +15,7 @@ final as (
         location,
         first_load_id,
     from sources
+    where kind in ('sqlite', 'mysql')
 )
 
 select * from final

@@ -1,3 +1,5 @@
+{#- Every successful load, of every source kind (loaders/bookkeeping.py): the load ids
+    incremental builds watermark with are shared by all sources. -#}
 with
 
 loads as (

@@ -1,3 +1,4 @@
+{#- Row counts per (load, raw table), of every source kind (loaders/bookkeeping.py). -#}
 with
 
 load_tables as (
