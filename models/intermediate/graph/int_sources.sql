@@ -16,7 +16,12 @@ final as (
     select
         sources.source_id,
         sources.source_key,
-        sources.source_kind,
+        -- The graph's kind of source (as in int_executions); the loaders record the store.
+        case
+            when sources.source_kind in ('sqlite', 'mysql') then 'mlmd'
+            else sources.source_kind
+        end as source_kind,
+        sources.source_kind as store_kind,
         sources.location,
         greatest(source_times.last_execution_end_at, source_times.last_event_at)
             as as_of_at,
