@@ -463,17 +463,44 @@ def publish(ctx: click.Context) -> None:
     show_default=True,
 )
 @_snapshot_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds a statement may run, 0 for no limit [default: $GRAPHLETS_QUERY_TIMEOUT or 60].",
+)
+@click.option(
+    "--memory-limit",
+    default=None,
+    help="DuckDB memory limit [default: $GRAPHLETS_QUERY_MEMORY or 1GB].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="DuckDB threads [default: $GRAPHLETS_QUERY_THREADS or 2].",
+)
 @click.pass_context
-def query(ctx: click.Context, sql: str, fmt: str, snapshot: Path | None) -> None:
+def query(
+    ctx: click.Context,
+    sql: str,
+    fmt: str,
+    snapshot: Path | None,
+    timeout: float | None,
+    memory_limit: str | None,
+    threads: int | None,
+) -> None:
     """Run read-only SQL on the published snapshot (never on the warehouse being built).
 
     Accepted: SELECT, WITH ... SELECT, FROM ..., VALUES, DESCRIBE, SHOW, SUMMARIZE,
     EXPLAIN and catalog PRAGMAs. Tables live in schema marts (searched by default).
     SQL starting with "--" (a comment) goes after a "--" argument. See docs/bi.md.
     """
+    from graphlets.readers.limits import limits_from_env
     from graphlets.readers.query import run_query, write
 
-    results = run_query(_snapshot(ctx, snapshot), sql)
+    limits = limits_from_env(timeout, memory_limit, threads)
+    results = run_query(_snapshot(ctx, snapshot), sql, limits)
     write(results, fmt, sys.stdout, out)
 
 
@@ -487,19 +514,74 @@ def query(ctx: click.Context, sql: str, fmt: str, snapshot: Path | None) -> None
     help="File holding the password [default: $GRAPHLETS_SERVE_PASSWORD].",
 )
 @_snapshot_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds a statement may run, 0 for no limit [default: $GRAPHLETS_QUERY_TIMEOUT or 60].",
+)
+@click.option(
+    "--memory-limit",
+    default=None,
+    help="DuckDB memory limit per session [default: $GRAPHLETS_QUERY_MEMORY or 1GB].",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="DuckDB threads per session [default: $GRAPHLETS_QUERY_THREADS or 2].",
+)
+@click.option("--max-connections", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--max-active-queries",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Statements running at once (the server's memory is at most this x --memory-limit).",
+)
+@click.option("--auth-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=900.0,
+    show_default=True,
+    help="Seconds without a message before a connection is closed (0: never).",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, password_file: Path | None, snapshot: Path | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    password_file: Path | None,
+    snapshot: Path | None,
+    timeout: float | None,
+    memory_limit: str | None,
+    threads: int | None,
+    max_connections: int,
+    max_active_queries: int,
+    auth_timeout: float,
+    idle_timeout: float,
 ) -> None:
     """Serve the published snapshot over the PostgreSQL protocol, read-only (psql, BI tools).
 
     A password is required beyond loopback. A newly published snapshot is picked up
     without a restart. See docs/bi.md for client settings.
     """
+    from graphlets.readers.limits import limits_from_env
     from graphlets.readers.serve import PASSWORD_ENV, ServeConfig, quiet_buenavista, read_password
     from graphlets.readers.serve import serve as run_server
 
-    config = ServeConfig(_snapshot(ctx, snapshot), host, port, read_password(password_file))
+    config = ServeConfig(
+        _snapshot(ctx, snapshot),
+        host,
+        port,
+        read_password(password_file),
+        limits=limits_from_env(timeout, memory_limit, threads),
+        max_connections=max_connections,
+        max_active_queries=max_active_queries,
+        auth_timeout=auth_timeout,
+        idle_timeout=idle_timeout,
+    )
     quiet_buenavista()
 
     def ready(url: str) -> None:

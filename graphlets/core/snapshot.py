@@ -27,9 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
+import re
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,7 +201,9 @@ def _write(
     return tuple(tables)
 
 
-def open_snapshot(path: Path, setup: Sequence[str] = ()) -> duckdb.DuckDBPyConnection:
+def open_snapshot(
+    path: Path, setup: Sequence[str] = (), settings: Mapping[str, str | int] | None = None
+) -> duckdb.DuckDBPyConnection:
     """A locked-down, read-only connection to the snapshot at ``path``.
 
     The snapshot is attached read-only to an in-memory database (not opened with
@@ -208,7 +211,9 @@ def open_snapshot(path: Path, setup: Sequence[str] = ()) -> duckdb.DuckDBPyConne
     a long-running server would keep getting the old inode). Then external access is turned
     off (no file reads or writes, no ATTACH, no extension install/load), spilling to disk is
     turned off, and the configuration is locked so no statement can turn them back on.
-    ``setup`` statements (e.g. temporary macros a protocol front needs) run before the lock.
+    ``setup`` statements (e.g. temporary macros a protocol front needs) run before the lock,
+    and so are ``settings`` applied (e.g. ``memory_limit`` and ``threads``), which then
+    cannot be changed either.
     """
     if not path.exists():
         raise GraphletsError(
@@ -222,6 +227,10 @@ def open_snapshot(path: Path, setup: Sequence[str] = ()) -> duckdb.DuckDBPyConne
         con.execute(f"set search_path = '{CATALOG}.marts,{CATALOG}.main'")
         for statement in setup:
             con.execute(statement)
+        for name, value in (settings or {}).items():
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise duckdb.InvalidInputException(f"bad setting name {name!r}")
+            con.execute(f"set {name} = {_literal(str(value))}")
         con.execute("set TimeZone = 'UTC'")
         con.execute("set temp_directory = ''")
         con.execute("set enable_external_access = false")

@@ -161,6 +161,11 @@ _FUNCTIONS: dict[str, str] = {
 }
 
 
+def macro_names() -> tuple[str, ...]:
+    """The names of the session macros (the gate allows calling them)."""
+    return tuple(_FUNCTIONS)
+
+
 def setup_statements() -> tuple[str, ...]:
     """The statements that install the layer in a fresh session (before the lock)."""
     views = tuple(

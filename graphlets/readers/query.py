@@ -21,6 +21,7 @@ from rich.table import Table
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.snapshot import open_snapshot
+from graphlets.readers.limits import QueryLimits, guarded
 from graphlets.readers.sqlgate import ACCEPTED, gate
 
 FORMATS = ("table", "csv", "json")
@@ -33,28 +34,36 @@ class ResultSet:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def run_query(snapshot: Path, sql: str) -> list[ResultSet]:
-    """Run every statement of ``sql`` (all must be read-only) on the snapshot at ``snapshot``."""
-    con = open_snapshot(snapshot)
+def run_query(snapshot: Path, sql: str, limits: QueryLimits | None = None) -> list[ResultSet]:
+    """Run every statement of ``sql`` (all must be read-only) on the snapshot at ``snapshot``.
+
+    Each statement runs under ``limits`` (time, memory, threads: :mod:`~graphlets.readers.limits`).
+    """
+    limits = limits or QueryLimits()
+    con = open_snapshot(snapshot, settings=limits.engine_settings())
     try:
-        results = []
-        for statement in gate(con, sql):
-            try:
-                con.execute(statement)
-                description = con.description or []
-                rows = tuple(con.fetchall()) if description else ()
-            except duckdb.Error as exc:
-                raise engine_error(exc) from None
-            results.append(
-                ResultSet(
-                    tuple(d[0] for d in description),
-                    tuple(str(d[1]) for d in description),
-                    rows,
-                )
-            )
-        return results
+        return [_run(con, statement, limits) for statement in gate(con, sql)]
     finally:
         con.close()
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, statement: duckdb.Statement, limits: QueryLimits
+) -> ResultSet:
+    def work() -> tuple[list, tuple]:
+        con.execute(statement)
+        description = con.description or []
+        return description, tuple(con.fetchall()) if description else ()
+
+    try:
+        description, rows = cast(tuple[list, tuple], guarded(con, limits.timeout, work))
+    except duckdb.Error as exc:
+        raise engine_error(exc) from None
+    except RuntimeError as exc:  # DuckDB's own Ctrl-C handling: "Query interrupted"
+        if "interrupted" in str(exc).lower():
+            raise KeyboardInterrupt from None
+        raise
+    return ResultSet(tuple(d[0] for d in description), tuple(str(d[1]) for d in description), rows)
 
 
 def engine_error(exc: duckdb.Error) -> GraphletsError:

@@ -9,6 +9,17 @@ must not see (``SET datestyle``, ``BEGIN``, ``SHOW transaction isolation level``
 ``version()``), typed parameter decoding, MD5 password authentication with a constant-time
 comparison, and Postgres error fields (SQLSTATE) that clients display properly.
 
+Limits (:class:`ServeConfig`, docs/bi.md): every statement runs under a time limit (the
+server's, or the client's ``SET statement_timeout`` if lower), in a DuckDB instance with its
+own memory limit and threads, and at most ``max_active_queries`` run at once (so the server
+as a whole uses at most that many times one session's memory and threads). A Postgres cancel
+request interrupts the statement (SQLSTATE 57014), and so does the client hanging up. The
+protocol loop is buenavista's, re-done in :class:`_Handler` with bounds: a startup packet of
+at most 10 kB (as Postgres), a message of at most :data:`MAX_MESSAGE_BYTES`, an
+authentication timeout, an idle timeout, a connection cap (SQLSTATE 53300 past it); every
+disconnect closes the session's DuckDB instance and snapshot file; each client error is one
+log line.
+
 Readers never hold the warehouse: a session holds its snapshot file open (an inode that a
 publish renames away from, never rewrites) and checks before each statement whether a newer
 snapshot has been renamed into place; if so it reopens. As in Postgres' default READ
@@ -26,8 +37,10 @@ import io
 import json
 import logging
 import re
+import signal
 import socket
 import struct
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,11 +52,13 @@ from buenavista import core, postgres
 from buenavista.core import BVType
 
 from graphlets.core.errors import GraphletsError, QueryRefusedError
+from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
 from graphlets.readers import pg_catalog
+from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
-from graphlets.readers.sqlgate import gate
+from graphlets.readers.sqlgate import bound, gate
 
 PASSWORD_ENV = "GRAPHLETS_SERVE_PASSWORD"
 DEFAULT_HOST = "127.0.0.1"
@@ -53,6 +68,12 @@ VERSION_STRING = (
     f"PostgreSQL {SERVER_VERSION} (graphlets read-only snapshot, DuckDB {duckdb.__version__})"
 )
 FAILED_LOGIN_DELAY = 0.5  # seconds: slows password guessing down
+MAX_STARTUP_BYTES = 10_000  # as Postgres' MAX_STARTUP_PACKET_LENGTH
+MAX_MESSAGE_BYTES = 4_000_000  # a statement is at most 1 MB (sqlgate), its parameters too
+DEFAULT_MAX_CONNECTIONS = 64
+DEFAULT_MAX_ACTIVE_QUERIES = 4
+DEFAULT_AUTH_TIMEOUT = 10.0  # seconds from connecting to being authenticated
+DEFAULT_IDLE_TIMEOUT = 900.0  # seconds without a message before a session is closed
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +84,11 @@ class ServeConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     password: str | None = field(default=None, repr=False)
+    limits: QueryLimits = field(default_factory=QueryLimits)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_active_queries: int = DEFAULT_MAX_ACTIVE_QUERIES
+    auth_timeout: float = DEFAULT_AUTH_TIMEOUT
+    idle_timeout: float = DEFAULT_IDLE_TIMEOUT  # 0: never
 
 
 def read_password(password_file: Path | None) -> str | None:
@@ -95,15 +121,32 @@ def make_server(config: ServeConfig) -> SnapshotServer:
 
 
 def serve(config: ServeConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted (Ctrl-C or SIGTERM)."""
     server = make_server(config)
     host, port = server.server_address[:2]
+    _log_one_line_per_event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     if on_ready is not None:
         on_ready(f"postgresql://{host}:{port}/graphlets")
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
+        server.cancel_all()
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _log_one_line_per_event() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("graphlets serve: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
 
 
 # --- buenavista plumbing ---------------------------------------------------------------------
@@ -127,11 +170,49 @@ class _AnyUser(Mapping[str, str]):
 
 class SnapshotServer(postgres.BuenaVistaServer):
     daemon_threads = True
+    block_on_close = False
 
     def __init__(self, config: ServeConfig) -> None:
         auth = _AnyUser(config.password) if config.password is not None else None
-        super().__init__((config.host, config.port), SnapshotConnection(config.snapshot), auth=auth)
+        self.config = config
+        self.clients = 0
+        self._clients_lock = threading.Lock()
+        slots = threading.BoundedSemaphore(config.max_active_queries)
+        connection = SnapshotConnection(config.snapshot, config.limits, slots)
+        super().__init__((config.host, config.port), connection, auth=auth)
         self.RequestHandlerClass = _Handler
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread per client, up to ``max_connections``; past it, Postgres' refusal."""
+        with self._clients_lock:
+            full = self.clients >= self.config.max_connections
+            if not full:
+                self.clients += 1
+        if full:
+            log.warning("client %s refused: %d connections open", client_address[0], self.clients)
+            _refuse_connection(request, "sorry, too many clients already", "53300")
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._release_client()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._release_client()
+
+    def _release_client(self) -> None:
+        with self._clients_lock:
+            self.clients -= 1
+
+    def cancel_all(self) -> None:
+        """Interrupt every running statement (the server is stopping)."""
+        for ctx in list(self.ctxts.values()):
+            ctx.session.cancel("terminating connection due to administrator command")
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
         # buenavista accepts only 127.0.0.1 unless $BUENAVISTA_HOST is set; here the bind
@@ -140,9 +221,24 @@ class SnapshotServer(postgres.BuenaVistaServer):
 
 
 class SnapshotConnection(core.Connection):
-    def __init__(self, snapshot: Path) -> None:
+    def __init__(
+        self, snapshot: Path, limits: QueryLimits, slots: threading.BoundedSemaphore
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.limits = limits
+        self.slots = slots
+        self._lock = threading.Lock()
+
+    def create_session(self) -> core.Session:
+        with self._lock:  # buenavista's dict of sessions, from many client threads
+            return super().create_session()
+
+    def close_session(self, session: core.Session) -> None:
+        """Close the session's DuckDB instance (and its snapshot file), not only forget it."""
+        session.close()
+        with self._lock:
+            super().close_session(session)
 
     def parameters(self) -> dict[str, str]:
         return {
@@ -159,27 +255,56 @@ class SnapshotConnection(core.Connection):
         }
 
     def new_session(self) -> SnapshotSession:
-        return SnapshotSession(self.snapshot)
+        return SnapshotSession(self.snapshot, self.limits, self.slots)
 
 
 class SnapshotSession(core.Session):
     """One client connection: its own locked-down DuckDB connection to the snapshot."""
 
-    def __init__(self, snapshot: Path) -> None:
+    def __init__(
+        self,
+        snapshot: Path,
+        limits: QueryLimits | None = None,
+        slots: threading.BoundedSemaphore | None = None,
+    ) -> None:
         super().__init__()
         self._snapshot = snapshot
+        self._limits = limits or QueryLimits()
+        self._slots = slots or threading.BoundedSemaphore(DEFAULT_MAX_ACTIVE_QUERIES)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._identity: SnapshotIdentity | None = None
         self._in_txn = False
         self._pinned = False  # a REPEATABLE READ / SERIALIZABLE transaction: no reopening
+        self.statement_timeout = 0.0  # seconds, the client's SET statement_timeout (0: none)
+        self.peer: socket.socket | None = None  # watched for a hang-up while a query runs
+        self._running: _Running | None = None
+        self._state = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection()
 
     def close(self) -> None:
+        self.finish()
         if self._con is not None:
             self._con.close()
             self._con = None
+
+    def cancel(self, reason: str = "canceling statement due to user request") -> None:
+        """Interrupt the running statement, if any (a Postgres cancel request)."""
+        with self._state:
+            if self._running is not None:
+                self._running.dog.cancel(reason)
+
+    def finish(self) -> None:
+        """The running statement is over (its rows sent, or abandoned): free its slot."""
+        with self._state:
+            running, self._running = self._running, None
+        if running is not None:
+            running.release()
+
+    def timeout(self) -> float:
+        limits = [t for t in (self._limits.timeout, self.statement_timeout) if t]
+        return min(limits) if limits else 0.0
 
     def in_transaction(self) -> bool:
         return self._in_txn
@@ -194,14 +319,20 @@ class SnapshotSession(core.Session):
             current = identity(self._snapshot)
             if self._con is None or current != self._identity:
                 self.close()
-                self._con = open_snapshot(self._snapshot, setup=pg_catalog.setup_statements())
+                self._con = open_snapshot(
+                    self._snapshot,
+                    setup=pg_catalog.setup_statements(),
+                    settings=self._limits.engine_settings(),
+                )
                 self._identity = current
         return self._con
 
     def execute_sql(self, sql: str, params: list | None = None) -> core.QueryResult:
+        self.finish()
         answered = self._client_chatter(sql)
         if answered is not None:
             return answered
+        bound(sql)
         sql = rewrite_catalog_idioms(sql)
         con = self._connection()
         statements = gate(con, sql)
@@ -209,21 +340,44 @@ class SnapshotSession(core.Session):
             raise QueryRefusedError(
                 "several statements with parameters refused", "send one statement at a time"
             )
+        running = self._start(con)
         try:
             for statement in statements:
                 if params:
                     con.execute(statement, params)
                 else:
                     con.execute(statement)
+            return _Rows(con, running)
         except duckdb.Error as exc:
-            raise engine_error(exc) from None
-        return _Rows(con)
+            self.finish()
+            raise running.error(exc) from None
+        except BaseException:
+            self.finish()
+            raise
+
+    def _start(self, con: duckdb.DuckDBPyConnection) -> _Running:
+        """A slot among the server's running statements, and a watchdog on this one."""
+        timeout = self.timeout()
+        if not self._slots.acquire(timeout=timeout or None):
+            raise QueryCancelledError(
+                f"canceling statement: the server stayed busy for {timeout:g} s "
+                "(every query slot in use)"
+            )
+        dog = Watchdog(con, timeout, self.peer)
+        running = _Running(dog, self._slots)
+        with self._state:
+            self._running = running
+        dog.__enter__()
+        return running
 
     def _client_chatter(self, sql: str) -> core.QueryResult | None:
         """Statements Postgres clients send for themselves, answered without DuckDB."""
         text = sql.strip()
         if not text or text == ";":
             return _Status("")
+        if m := _STATEMENT_TIMEOUT.match(text):
+            self.statement_timeout = _seconds(m.group(1))
+            return _Status("SET")
         if _NOOP_SET.match(text):
             return _Status("SET")
         if _BEGIN.match(text):
@@ -242,12 +396,51 @@ class SnapshotSession(core.Session):
             return _Status(words[0] if one_word else " ".join(words[:2]))
         if m := _SHOW.match(text):
             key = " ".join(m.group(1).lower().split())
+            if key == "statement_timeout":
+                ms = round(self.statement_timeout * 1000)
+                value = f"{ms}ms" if ms else "0"
+                return core.SimpleQueryResult("statement_timeout", value, BVType.TEXT)
             if key in PG_SETTINGS:
                 name, value = PG_SETTINGS[key]
                 return core.SimpleQueryResult(name, value, BVType.TEXT)
         if _VERSION.match(text):
             return core.SimpleQueryResult("version", VERSION_STRING, BVType.TEXT)
         return None
+
+
+class _Running:
+    """The statement a session is running: its watchdog and its slot, released once."""
+
+    def __init__(self, dog: Watchdog, slots: threading.BoundedSemaphore) -> None:
+        self.dog = dog
+        self._slots: threading.BoundedSemaphore | None = slots
+
+    def release(self) -> None:
+        self.dog.stop()
+        if self._slots is not None:
+            self._slots.release()
+            self._slots = None
+
+    def error(self, exc: duckdb.Error) -> GraphletsError:
+        return self.dog.error(exc) or engine_error(exc)
+
+
+# ``SET statement_timeout``: milliseconds, or with a unit; 0 or DEFAULT for none.
+_STATEMENT_TIMEOUT = re.compile(
+    r"""^set\s+(?:session\s+|local\s+)?statement_timeout\s*(?:=|\s+to\s+)\s*
+        '?\s*(default|\d+(?:\.\d+)?\s*(?:ms|s|min|h)?)\s*'?\s*;?$""",
+    re.I | re.X,
+)
+_UNITS = {"ms": 0.001, "": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def _seconds(value: str) -> float:
+    value = value.strip().lower()
+    if value == "default":
+        return 0.0
+    number = re.match(r"\d+(?:\.\d+)?", value)
+    assert number is not None  # the pattern above matched digits
+    return float(number.group(0)) * _UNITS[value[number.end() :].strip()]
 
 
 # Session settings clients send on connect. They are answered "SET" and never reach DuckDB
@@ -417,11 +610,14 @@ def _column_type(duck_type: Any) -> tuple[BVType, Callable[[Any], Any] | None]:
 class _Rows(core.QueryResult):
     """The result of the last statement, streamed from DuckDB in batches."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, running: _Running) -> None:
         super().__init__()
         self._con = con
+        self._running = running
         self._columns = [(d[0], *_column_type(d[1])) for d in con.description or []]
         self._rows = self._stream() if self._columns else iter(())
+        if not self._columns:
+            running.release()
 
     def has_results(self) -> bool:
         return bool(self._columns)
@@ -440,13 +636,23 @@ class _Rows(core.QueryResult):
         return "SELECT 0"
 
     def _stream(self) -> Iterator[list]:
+        """The rows, fetched under the statement's watchdog (its time limit covers them)."""
         converters = [convert for _, _, convert in self._columns]
-        while batch := self._con.fetchmany(2048):
-            for row in batch:
-                yield [
-                    v if c is None or v is None else c(v)
-                    for v, c in zip(row, converters, strict=True)
-                ]
+        try:
+            while True:
+                try:
+                    batch = self._con.fetchmany(2048)
+                except duckdb.Error as exc:
+                    raise self._running.error(exc) from None
+                if not batch:
+                    break
+                for row in batch:
+                    yield [
+                        v if c is None or v is None else c(v)
+                        for v, c in zip(row, converters, strict=True)
+                    ]
+        finally:
+            self._running.release()
 
 
 # --- the protocol handler --------------------------------------------------------------------
@@ -462,6 +668,10 @@ def _sqlstate(exc: BaseException) -> str:
         return "28P01"
     if isinstance(exc, QueryRefusedError):
         return "42501"  # insufficient_privilege
+    if isinstance(exc, QueryCancelledError):
+        return QueryCancelledError.sqlstate
+    if isinstance(exc, _ProtocolViolation):
+        return exc.sqlstate
     if isinstance(exc, GraphletsError) and exc.problem.startswith("syntax error"):
         return "42601"
     return "XX000"
@@ -469,6 +679,33 @@ def _sqlstate(exc: BaseException) -> str:
 
 class _LoginFailed(Exception):
     pass
+
+
+class _ProtocolViolation(Exception):
+    """A client broke the protocol's bounds: the connection is closed after the error."""
+
+    def __init__(self, message: str, sqlstate: str = "08P01") -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def _error_packet(message: str, sqlstate: str, severity: str = "ERROR") -> bytes:
+    buf = postgres.BVBuffer()
+    for code, value in ((b"S", severity), (b"V", severity), (b"C", sqlstate), (b"M", message)):
+        buf.write_byte(code)
+        buf.write_string(value)
+    buf.write_byte(postgres.NULL_BYTE)
+    out = buf.get_value()
+    return struct.pack("!ci", postgres.ServerResponse.ERROR_RESPONSE, len(out) + 4) + out
+
+
+def _refuse_connection(request: socket.socket, message: str, sqlstate: str) -> None:
+    """A FATAL error sent before the startup packet is read (libpq reads it after sending)."""
+    try:
+        request.settimeout(1.0)
+        request.sendall(_error_packet(message, sqlstate, "FATAL"))
+    except OSError:
+        pass
 
 
 _PG_EPOCH = dt.datetime(2000, 1, 1)
@@ -529,23 +766,161 @@ def _decode_numeric(raw: bytes) -> decimal.Decimal:
     return -value if sign == 0x4000 else value
 
 
+_SSL_REQUEST, _GSSENC_REQUEST, _CANCEL_REQUEST, _PROTOCOL_3 = 80877103, 80877104, 80877102, 196608
+_C = postgres.ClientCommand
+
+
 class _Handler(postgres.BuenaVistaHandler):
+    """buenavista's protocol handler with bounds, timeouts, cancels and one-line errors."""
+
+    server: SnapshotServer
+
+    def handle(self) -> None:
+        """buenavista's loop, bounded: startup, message sizes, auth and idle timeouts."""
+        config = self.server.config
+        sock = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, True)
+        self.r = postgres.BVBuffer(self.rfile)
+        client = self.client_address[0]
+        ctx: postgres.BVContext | None = None
+        try:
+            sock.settimeout(config.auth_timeout or None)
+            ctx = self.handle_startup(self.server.conn)
+            if ctx is not None:
+                self.server.ctxts[ctx.process_id] = ctx
+                if isinstance(ctx.session, SnapshotSession):
+                    ctx.session.peer = sock
+            while ctx is not None:
+                waiting = config.idle_timeout if ctx.authenticated else config.auth_timeout
+                sock.settimeout(waiting or None)
+                if not self._message(ctx):
+                    break
+        except TimeoutError:
+            idle = ctx is not None and ctx.authenticated
+            why = "idle-session timeout" if idle else "authentication timeout"
+            log.info("client %s: closing the connection (%s)", client, why)
+            self._send_fatal(f"terminating connection due to {why}", "57P05" if idle else "08006")
+        except (ConnectionError, EOFError, struct.error):
+            log.info("client %s: disconnected", client)
+        except _ProtocolViolation as exc:
+            log.warning("client %s: %s", client, exc)
+            self._send_fatal(str(exc), exc.sqlstate)
+        except Exception as exc:  # one line per client error, never a traceback
+            log.warning("client %s: %s: %s", client, type(exc).__name__, _first_line(exc))
+            self._send_fatal(_first_line(exc), "08P01")
+        finally:
+            if ctx is not None:
+                self.server.conn.close_session(ctx.session)
+                self.server.ctxts.pop(ctx.process_id, None)
+
+    def _message(self, ctx: postgres.BVContext) -> bool:
+        """Read and handle one message; False when the client terminates."""
+        type_code = self.r.read_byte()
+        if not type_code or type_code == _C.TERMINATE:
+            return False
+        self.request.settimeout(self.server.config.auth_timeout or None)
+        length = self.r.read_uint32()
+        if length < 4 or length > MAX_MESSAGE_BYTES:
+            raise _ProtocolViolation(f"invalid message length {length}")
+        payload = self.r.read_bytes(length - 4) if length > 4 else b""
+        if len(payload) != length - 4:
+            raise EOFError
+        self.request.settimeout(self.server.config.idle_timeout or None)  # writes
+        if not ctx.authenticated:
+            if type_code != _C.PASSWORD_MESSAGE:
+                raise _ProtocolViolation("expected a password message", "28000")
+            self.handle_md5_password(ctx, payload)
+            return True
+        handlers = {
+            _C.QUERY: self.handle_query,
+            _C.PARSE: self.handle_parse,
+            _C.BIND: self.handle_bind,
+            _C.DESCRIBE: self.handle_describe,
+            _C.EXECUTE: self.handle_execute,
+            _C.CLOSE: self.handle_close,
+        }
+        if type_code in handlers:
+            handlers[type_code](ctx, payload)
+        elif type_code == _C.SYNC:
+            ctx.sync()
+            self.send_ready_for_query(ctx)
+        elif type_code == _C.FLUSH:
+            ctx.flush()
+        else:
+            raise _ProtocolViolation(f"unknown message type {type_code!r}")
+        return True
+
+    def handle_startup(self, conn: core.Connection) -> postgres.BVContext | None:
+        for _ in range(3):  # an SSL request, a GSSAPI request, then the startup packet
+            length = self.r.read_uint32()
+            if length < 8 or length > MAX_STARTUP_BYTES:
+                raise _ProtocolViolation(f"invalid startup packet length {length}")
+            body = self.r.read_bytes(length - 4)
+            if len(body) != length - 4:
+                raise EOFError
+            code = struct.unpack("!I", body[:4])[0]
+            if code in (_SSL_REQUEST, _GSSENC_REQUEST):
+                self.wfile.write(b"N")
+                continue
+            if code == _CANCEL_REQUEST and len(body) == 12:
+                self._cancel(*struct.unpack("!II", body[4:12]))
+                return None
+            if code != _PROTOCOL_3:
+                version = f"{code >> 16}.{code & 0xFFFF}"
+                raise _ProtocolViolation(f"unsupported frontend protocol {version}")
+            fields = [x.decode("utf-8") for x in body[4:].split(postgres.NULL_BYTE)]
+            params = dict(zip(fields[::2], fields[1::2], strict=False))
+            ctx = postgres.BVContext(conn.create_session(), self.server.rewriter, params)
+            self.send_auth_request(ctx)
+            return ctx
+        raise _ProtocolViolation("too many encryption requests")
+
+    def _cancel(self, process_id: int, secret_key: int) -> None:
+        """A Postgres cancel request: interrupt that session's statement (not close it)."""
+        ctx = self.server.ctxts.get(process_id)
+        if ctx is None or not hmac.compare_digest(
+            struct.pack("!I", ctx.secret_key), struct.pack("!I", secret_key)
+        ):
+            log.info("client %s: cancel request for no such session", self.client_address[0])
+            return
+        log.info("client %s: cancel request", self.client_address[0])
+        ctx.session.cancel()
+
+    def _send_fatal(self, message: str, sqlstate: str) -> None:
+        try:
+            self.request.settimeout(1.0)
+            self.wfile.write(_error_packet(message, sqlstate, "FATAL"))
+        except OSError:
+            pass
+
     def handle_query(self, ctx: postgres.BVContext, payload: bytes) -> None:
         # buenavista's own version treats any text ending in "}" as a JSON extension call.
-        sql = payload.decode("utf-8").rstrip("\x00")
         try:
+            sql = payload.decode("utf-8").rstrip("\x00")
             result = ctx.execute_sql(sql)
-        except Exception as exc:
+            if result.has_results():
+                self.send_row_description(result)
+                count = self.send_data_rows(result)
+                self.send_command_complete(f"SELECT {count}\x00")
+            else:
+                self.send_command_complete(f"{result.status()}\x00")
+        except (GraphletsError, duckdb.Error, UnicodeDecodeError, ValueError, KeyError) as exc:
+            self._statement_failed(ctx, exc)
             self.send_error(exc)
-            self.send_ready_for_query(ctx)
-            return
-        if result.has_results():
-            self.send_row_description(result)
-            count = self.send_data_rows(result)
-            self.send_command_complete(f"SELECT {count}\x00")
-        else:
-            self.send_command_complete(f"{result.status()}\x00")
         self.send_ready_for_query(ctx)
+
+    def handle_execute(self, ctx: postgres.BVContext, payload: bytes) -> None:
+        try:
+            super().handle_execute(ctx, payload)
+        except (GraphletsError, duckdb.Error, ValueError, KeyError) as exc:  # while sending rows
+            self._statement_failed(ctx, exc)
+            self.send_error(exc, ctx)
+
+    def _statement_failed(self, ctx: postgres.BVContext, exc: BaseException) -> None:
+        if isinstance(ctx.session, SnapshotSession):
+            ctx.session.finish()
+        if isinstance(exc, QueryCancelledError):
+            log.info("client %s: %s", self.client_address[0], exc)
 
     def handle_md5_password(self, ctx: postgres.BVContext, payload: bytes) -> None:
         sent = payload.decode("utf-8", "replace").rstrip("\x00")
@@ -584,19 +959,8 @@ class _Handler(postgres.BuenaVistaHandler):
             message = exception.message
         else:
             message = str(exception) or type(exception).__name__
-        buf = postgres.BVBuffer()
-        for code, value in (
-            (b"S", "ERROR"),
-            (b"V", "ERROR"),
-            (b"C", _sqlstate(exception) if isinstance(exception, BaseException) else "XX000"),
-            (b"M", message),
-        ):
-            buf.write_byte(code)
-            buf.write_string(value)
-        buf.write_byte(postgres.NULL_BYTE)
-        out = buf.get_value()
-        self.wfile.write(struct.pack("!ci", postgres.ServerResponse.ERROR_RESPONSE, len(out) + 4))
-        self.wfile.write(out)
+        code = _sqlstate(exception) if isinstance(exception, BaseException) else "XX000"
+        self.wfile.write(_error_packet(message, code))
         if ctx is not None:
             ctx.mark_error()
 

@@ -13,16 +13,28 @@ Three independent layers, so that a gap in one is caught by the next:
    differently, e.g. through string-escape or comment tricks) and each statement must be a
    SELECT or an EXPLAIN by DuckDB's own classification. The statements executed are
    DuckDB's, never a re-generated text.
+   Each statement is then serialized by DuckDB's own parser (``json_serialize_sql``) and
+   every function it calls, scalar or table, must be allowed by
+   :mod:`graphlets.readers.sqlallow` (an allowlist: names compared unquoted and case-folded,
+   whatever their schema or catalog), and every table name must not look like a path.
 3. **The engine**: the snapshot is attached read-only, external access is disabled and the
    configuration locked (:func:`graphlets.core.snapshot.open_snapshot`), so even a statement both
    parsers misjudged cannot read a file, write one, attach a database or change a setting.
+
+Before any parser sees it, a statement is bounded in size (:data:`MAX_STATEMENT_BYTES`) and
+nesting depth (:data:`MAX_NESTING`): both parsers recurse, and a deeply nested statement
+would otherwise overflow their stacks instead of getting a one-line refusal.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from typing import cast
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar, cast
 
 import duckdb
 import sqlglot
@@ -30,6 +42,7 @@ from sqlglot import exp
 
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
+from graphlets.readers import sqlallow
 
 # sqlglot warns on stderr for every statement it parses as an opaque Command; such
 # statements are refused or checked here, the warning is noise.
@@ -39,6 +52,14 @@ ACCEPTED = (
     "only read-only statements run on the snapshot: SELECT, WITH ... SELECT, FROM ..., "
     "VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN and catalog PRAGMAs (table_info...)"
 )
+
+MAX_STATEMENT_BYTES = 1_000_000
+MAX_NESTING = 200
+# sqlglot recurses ~25 Python frames per nesting level: the gate runs in a thread with a
+# large stack and a recursion limit that fits MAX_NESTING with room to spare.
+_GATE_STACK = 256 * 1024 * 1024
+_GATE_RECURSION = 15_000
+_T = TypeVar("_T")
 
 # PRAGMAs that only read the catalog (DuckDB turns each into a SELECT).
 READ_ONLY_PRAGMAS = frozenset(
@@ -133,8 +154,64 @@ def refuse(label: str, why: str) -> QueryRefusedError:
     return QueryRefusedError(f"{label} refused (it {why})", ACCEPTED)
 
 
+def bound(sql: str) -> None:
+    """Refuse a statement too large or too deeply nested for the parsers (before they run)."""
+    size = len(sql.encode("utf-8", "surrogatepass"))
+    if size > MAX_STATEMENT_BYTES:
+        raise QueryRefusedError(
+            f"statement refused by the read-only gate: it is {size:,} bytes, more than "
+            f"{MAX_STATEMENT_BYTES:,}",
+            "send a shorter statement",
+        )
+    depth = nesting(sql)
+    if depth > MAX_NESTING:
+        raise QueryRefusedError(
+            f"statement refused by the read-only gate: it nests {depth} levels of "
+            f"parentheses, more than {MAX_NESTING}",
+            "flatten the expression (use CTEs)",
+        )
+
+
+def nesting(sql: str) -> int:
+    """The deepest nesting of ( [ { outside string literals, quoted names and comments."""
+    depth = deepest = 0
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            end = sql.find(c, i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if c == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if c == "/" and sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+            continue
+        if c in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest
+
+
 def check(sql: str) -> int:
     """Parse ``sql`` with sqlglot and refuse anything not read-only; return the statement count."""
+    bound(sql)
+    try:
+        return _check(sql)
+    except RecursionError:
+        raise QueryRefusedError(
+            "statement refused: it is nested too deeply for the read-only checker",
+            "flatten the expression (use CTEs)",
+        ) from None
+
+
+def _check(sql: str) -> int:
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
@@ -221,12 +298,14 @@ def _denied_function(name: str) -> bool:
         name in _DENIED_FUNCTIONS
         or name.startswith(_DENIED_PREFIXES)
         or name.endswith(_DENIED_SUFFIXES)
+        or sqlallow.denied_family(name)
     )
 
 
 def _function_name(node: exp.Func) -> str:
+    """The function's name as DuckDB resolves it: unquoted (``"query"`` is ``query``)."""
     if isinstance(node, exp.Anonymous):
-        return str(node.this)
+        return node.name
     return node.sql_name()
 
 
@@ -273,11 +352,110 @@ def split(con: duckdb.DuckDBPyConnection, sql: str, expected: int) -> list[duckd
         if statement.type not in READ_ONLY_TYPES:
             kind = statement.type.name
             raise refuse(kind, "is not a read-only statement by DuckDB's own parser")
+        check_calls(con, statement)
     return statements
+
+
+_EXPLAIN = re.compile(r"^\s*explain\s+(?:analy[sz]e\s+)?", re.I)
+
+
+def check_calls(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> None:
+    """Every function ``statement`` calls must be allowed (:mod:`~graphlets.readers.sqlallow`).
+
+    The names come from DuckDB's own parse tree, so they are the names DuckDB resolves.
+    """
+    text = statement.query
+    if statement.type == duckdb.StatementType.EXPLAIN:
+        text, found = _EXPLAIN.subn("", text, count=1)
+        if not found:
+            raise refuse("EXPLAIN", "has options the read-only checker does not read")
+    try:
+        serialized = con.execute("select json_serialize_sql($1)", [text]).fetchone()
+        tree = json.loads(serialized[0]) if serialized else {"error": True}
+    except (duckdb.Error, RecursionError, ValueError) as exc:
+        why = f"cannot be checked by DuckDB's parser ({_first_line(exc)})"
+        raise refuse("statement", why) from None
+    if tree.get("error"):
+        raise refuse("statement", f"cannot be checked ({tree.get('error_message', 'unknown')})")
+    for kind, catalog, schema, name in _calls(tree):
+        where = (catalog or "").lower(), (schema or "").lower()
+        allowed = (
+            sqlallow.table_function_allowed(name)
+            if kind == "table"
+            else sqlallow.scalar_function_allowed(name)
+        )
+        if kind == "table_name":
+            if _PATHLIKE.search(name):
+                raise refuse(f"table {name!r}", "looks like a file path, not a table")
+            continue
+        if (
+            not allowed
+            or where[0] not in sqlallow.FUNCTION_CATALOGS
+            or where[1] not in sqlallow.FUNCTION_SCHEMAS
+        ):
+            label = ".".join(p for p in (catalog, schema, name) if p)
+            raise refuse(
+                f"{'table ' if kind == 'table' else ''}function {label.lower()}()",
+                "is not on the read-only allowlist (it reads files, the network, settings "
+                "or state, or changes them)",
+            )
+
+
+def _calls(tree: object) -> Iterator[tuple[str, str, str, str]]:
+    """(kind, catalog, schema, name) of every call and base table in a serialized tree."""
+    stack: list[tuple[object, bool]] = [(tree, False)]
+    while stack:
+        node, is_table_function = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, False) for item in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "function_name" in node:
+            kind = "table" if is_table_function else "scalar"
+            yield kind, node.get("catalog", ""), node.get("schema", ""), node["function_name"]
+        if node.get("type") == "BASE_TABLE":
+            yield "table_name", "", "", str(node.get("table_name", ""))
+        table_function = node.get("type") == "TABLE_FUNCTION"
+        for key, value in node.items():
+            stack.append((value, table_function and key == "function"))
 
 
 def gate(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
     """Both parsers' verdicts on ``sql``: the DuckDB statements to execute, or a refusal."""
+    bound(sql)
+    return _deep(_gate, con, sql)
+
+
+def _deep(fn: Callable[..., _T], *args: object) -> _T:
+    """``fn(*args)`` in a thread with a stack deep enough for :data:`MAX_NESTING` levels."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(fn(*args))
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome.append(exc)
+
+    if sys.getrecursionlimit() < _GATE_RECURSION:
+        sys.setrecursionlimit(_GATE_RECURSION)
+    with _STACK_LOCK:
+        previous = threading.stack_size(_GATE_STACK)
+        try:
+            worker = threading.Thread(target=run, name="sqlgate", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+    worker.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return cast(_T, outcome[0])
+
+
+_STACK_LOCK = threading.Lock()
+
+
+def _gate(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
     expected = check(sql)
     if expected == 0:
         raise GraphletsError("no statement to run", "pass a SELECT")
