@@ -251,4 +251,58 @@ HOSTILE = (
     "SeLeCt 1; DrOp TaBlE marts.dim_pipelines",
     "begin; drop table marts.fct_executions; commit",
     "select 'a\\'; drop table marts.fct_executions; --'",
+    # table functions that change the instance (enable_logging to a file aborted the process)
+    "select * from enable_logging(storage='file', storage_path='{tmp}/any.log')",
+    "select * from enable_logging()",
+    "select * from enable_profiling()",
+    "select * from disable_logging()",
+    "select * from checkpoint()",
+    "select * from force_checkpoint()",
+    "select * from truncate_duckdb_logs()",
+    "select * from duckdb_logs()",
+    "select * from duckdb_settings()",
+    "select current_setting('memory_limit')",
+    "select setseed(0.5)",
+    "select write_log('x')",
+    # quoted, cased and qualified names are the same function
+    "select * from \"query\"('select 42')",
+    "select * from \"QUERY\"('select 42')",
+    "select * from main.query('select 42')",
+    "select * from system.main.query('select 42')",
+    'select * from "system"."main"."query"(\'select 42\')',
+    "select * from pg_catalog.query('select 42')",
+    "select * from query_table('marts.fct_executions')",
+    "select \"getenv\"('HOME')",
+    "select * from \"read_text\"('/etc/passwd')",
+    # too deep or too large for the parsers
+    "select " + "(" * 250 + "1" + ")" * 250,
+    "select " + "not " * 3000 + "true",
+    "select '" + "x" * 1_100_000 + "'",
+)
+
+
+def short(sql: str) -> str:
+    """A statement for a report: whole if short, else its start and its length."""
+    return sql if len(sql) < 120 else sql[:100] + f"... ({len(sql):,} chars)"
+
+
+# Hostile statements DuckDB itself lets through or dies of (the gate is the only layer that
+# stops them): sent straight to the engine they would abort the test process, change its
+# state, or run SQL text the gate has not seen (on the same locked engine), so
+# tests/test_query.py's engine-only check leaves them out.
+GATE_ONLY = frozenset(
+    sql
+    for sql in HOSTILE
+    if "enable_" in sql
+    or "disable_" in sql
+    or "checkpoint()" in sql
+    or "truncate_duckdb_logs" in sql
+    or "duckdb_logs" in sql
+    or "duckdb_settings" in sql
+    or "current_setting" in sql
+    or "setseed" in sql
+    or "write_log" in sql
+    or "('select 42')" in sql
+    or "query_table" in sql
+    or len(sql) > 200
 )

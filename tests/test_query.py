@@ -17,7 +17,7 @@ from graphlets.cli import main
 from graphlets.core.errors import QueryRefusedError
 from graphlets.core.snapshot import open_snapshot, publish
 from graphlets.readers import sqlgate
-from tests.bi import HOSTILE, MART_TABLES, REPO, directory_state, make_warehouse
+from tests.bi import GATE_ONLY, HOSTILE, MART_TABLES, REPO, directory_state, make_warehouse, short
 from tests.conftest import fingerprint
 
 
@@ -99,7 +99,7 @@ def test_hostile_statements_are_refused_and_nothing_changes(published) -> None:
         result = query(warehouse, sql.format(tmp=folder))
         lines = result.output.strip().splitlines()
         if result.exit_code != QueryRefusedError.exit_code or len(lines) != 1:
-            accepted.append((sql, result.exit_code, result.output))
+            accepted.append((short(sql), result.exit_code, short(result.output)))
             continue
         assert "refused" in lines[0] and "read-only" in lines[0], lines[0]
     assert not accepted
@@ -126,6 +126,8 @@ def test_engine_refuses_even_without_the_gate(published) -> None:
     before = (fingerprint(warehouse), fingerprint(snapshot), directory_state(folder))
     passed = []
     for sql in HOSTILE:
+        if sql in GATE_ONLY:
+            continue
         con = open_snapshot(snapshot)
         try:
             con.execute(sql.format(tmp=folder))

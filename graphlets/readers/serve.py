@@ -171,6 +171,7 @@ class _AnyUser(Mapping[str, str]):
 class SnapshotServer(postgres.BuenaVistaServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # the listen backlog: a burst of connects is accepted in order
 
     def __init__(self, config: ServeConfig) -> None:
         auth = _AnyUser(config.password) if config.password is not None else None
@@ -700,12 +701,29 @@ def _error_packet(message: str, sqlstate: str, severity: str = "ERROR") -> bytes
 
 
 def _refuse_connection(request: socket.socket, message: str, sqlstate: str) -> None:
-    """A FATAL error sent before the startup packet is read (libpq reads it after sending)."""
+    """A FATAL error, after answering "no" to an SSL request so that libpq shows it.
+
+    This runs on the accepting thread: it waits at most ``_REFUSAL_WAIT`` seconds in all.
+    """
+    deadline = time.monotonic() + _REFUSAL_WAIT
     try:
+        for _ in range(2):
+            request.settimeout(max(deadline - time.monotonic(), 0.001))
+            head = request.recv(8, socket.MSG_PEEK)
+            if len(head) < 8 or struct.unpack("!I", head[4:8])[0] not in (
+                _SSL_REQUEST,
+                _GSSENC_REQUEST,
+            ):
+                break
+            request.recv(8)
+            request.sendall(b"N")
         request.settimeout(1.0)
         request.sendall(_error_packet(message, sqlstate, "FATAL"))
     except OSError:
         pass
+
+
+_REFUSAL_WAIT = 0.2
 
 
 _PG_EPOCH = dt.datetime(2000, 1, 1)
