@@ -217,3 +217,38 @@ def test_every_mart_is_published(published) -> None:
         "json",
     )
     assert [r["table_name"] for r in json.loads(out.output)] == list(MART_TABLES)
+
+
+def test_runaway_queries_stop_at_the_time_limit(published) -> None:
+    _, warehouse, _ = published
+    for sql in (
+        "select sleep_ms(60000)",
+        "select count(*) from range(1e12::bigint)",
+        "with recursive t(x) as (select 1 union all select x + 1 from t) select count(*) from t",
+    ):
+        started = time.monotonic()
+        result = query(warehouse, sql, "--timeout", "1")
+        assert time.monotonic() - started < 5, sql
+        lines = result.output.strip().splitlines()
+        assert result.exit_code in (6, 1) and len(lines) == 1, (sql, result.output)
+        assert result.exit_code == 1 or "statement timeout (1 s" in lines[0]
+
+
+def test_ctrl_c_stops_a_query_promptly(published) -> None:
+    import signal
+
+    _, warehouse, _ = published
+    proc = subprocess.Popen(
+        [*CLI, "--warehouse", str(warehouse), "query", "select count(*) from range(1e12::bigint)"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    time.sleep(3)  # started and running
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = proc.communicate(timeout=10)
+    assert time.monotonic() - started < 3
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
