@@ -131,8 +131,12 @@ def test_daily_loads_keep_the_alias_history(store: Path, tmp_path: Path) -> None
     shutil.copy(store, copy)
     warehouse = tmp_path / "w.duckdb"
     assert _load(warehouse, copy).returncode == 0
+    _build(warehouse)
+    assert _outcomes(warehouse)["train-3"] == "not_pushed"
     _store("alias", str(copy), "churn-model", "champion", "3")
     assert _load(warehouse, copy).returncode == 0
+    _build(warehouse)  # incremental: the newly seen alias recomputes the graphlets
+    assert _outcomes(warehouse)["train-3"] == "pushed"
     _store("alias", str(copy), "churn-model", "champion", "2")  # back: the store is as before
     assert _load(warehouse, copy).returncode == 0
     _build(warehouse)
