@@ -20,6 +20,12 @@ $(STAMP): pyproject.toml requirements.lock requirements-dev.txt
 	.venv-mlmd/bin/pip install --quiet --disable-pip-version-check -r requirements-mlmd.txt
 	touch .venv-mlmd/.installed
 
+# The MLflow client, for the tests' MLflow stores (its pins conflict with dbt's).
+.venv-mlflow/.installed: requirements-mlflow.txt
+	test -x .venv-mlflow/bin/python || $(PYTHON) -m venv .venv-mlflow
+	.venv-mlflow/bin/pip install --quiet --disable-pip-version-check -r requirements-mlflow.txt
+	touch .venv-mlflow/.installed
+
 # mypy, in a venv of its own (its pathspec pin clashes with dbt's); it checks .venv's packages.
 .venv-tools/.installed: requirements-tools.txt
 	test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools
@@ -39,11 +45,11 @@ lint: $(STAMP) typecheck
 typecheck: $(STAMP) .venv-tools/.installed
 	.venv-tools/bin/mypy --python-executable $(BIN)/python
 
-test: $(STAMP) .venv-mlmd/.installed system-deps lint
+test: $(STAMP) .venv-mlmd/.installed .venv-mlflow/.installed system-deps lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP) .venv-mlmd/.installed
 	$(BIN)/graphlets bench
 
 clean:
-	rm -rf $(VENV) .venv-mlmd .venv-tools target logs dbt_packages demo warehouse*.duckdb
+	rm -rf $(VENV) .venv-mlmd .venv-mlflow .venv-tools target logs dbt_packages demo warehouse*.duckdb

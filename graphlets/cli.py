@@ -142,6 +142,12 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full:
         result = load_mlmd(
             warehouse, store, source_name, progress=update, on_wait=_wait_notice, full=full
         )
+    _report_load(result)
+
+
+def _report_load(result: LoadResult) -> None:
+    """One line of counts for a store load, a table of the tables that changed, and the
+    quarantined rows per table and reason."""
     seconds = (result.finished_at - result.started_at).total_seconds()
     changed = [t for t in result.tables if t.rows_new or t.rows_updated or t.rows_deleted]
     err.print(
@@ -183,6 +189,31 @@ def load_mlmd_cmd(ctx: click.Context, store: str, source_name: str | None, full:
                 soft_wrap=True,
                 highlight=False,
             )
+
+
+@load.command("mlflow")
+@click.argument("store")
+@click.option(
+    "--source",
+    "source_name",
+    default=None,
+    help="Name of the source in the warehouse [default: the store file's name].",
+)
+@click.pass_context
+def load_mlflow_cmd(ctx: click.Context, store: str, source_name: str | None) -> None:
+    """Load an MLflow tracking STORE: sqlite:///PATH (the tracking URI) or a path to the
+    SQLite file (see docs/mlflow.md).
+
+    Idempotent: each table is compared with what the source holds and only the difference
+    is written; the aliases and stages model versions hold are recorded with the first load
+    that saw them (MLflow forgets where an alias was). All or nothing. Runs without an
+    experiment and model versions naming a missing run are quarantined with the reason
+    (raw._quarantine).
+    """
+    from loaders.mlflow import load_mlflow
+
+    result = load_mlflow(_warehouse(ctx), store, source_name, on_wait=_wait_notice)
+    _report_load(result)
 
 
 @load.command("openlineage")

@@ -11,6 +11,7 @@
     {{ return([
         'mlmd',
         'openlineage',
+        'mlflow',
     ]) }}
 {%- endmacro %}
 

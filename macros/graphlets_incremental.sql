@@ -101,6 +101,12 @@ needs_everything as (
                         load_tables.table_name = 'openlineage_events'
                         and load_tables.rows_new > 0
                     )
+                    -- Any change to an MLflow source (a run, an input, a newly seen alias)
+                    -- can change graphlets already built: docs/mlflow.md section 2.
+                    or (
+                        starts_with(load_tables.table_name, 'mlflow_')
+                        and load_tables.rows_new + load_tables.rows_updated > 0
+                    )
                 )
         ) as value
 ),

@@ -17,7 +17,15 @@ import pytest
 from tests.conftest import REPO
 
 # Written by tools while the suite runs, not by the code under test.
-_TOOL_STATE = (".git", ".venv", ".venv-mlmd", ".pytest_cache", ".ruff_cache", ".hypothesis")
+_TOOL_STATE = (
+    ".git",
+    ".venv",
+    ".venv-mlmd",
+    ".venv-mlflow",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
 
 
 def source_tree(root: Path) -> set[str]:

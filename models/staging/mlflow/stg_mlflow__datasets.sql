@@ -1,0 +1,12 @@
+{#- raw.mlflow_datasets, 1:1 (docs/mlflow.md section 2). -#}
+with
+
+source as (
+    select * from {{ source('raw', 'mlflow_datasets') }}
+),
+
+final as (
+    select * from source
+)
+
+select * from final

@@ -1,0 +1,12 @@
+{#- raw.mlflow_registry_sightings, 1:1 (docs/mlflow.md section 2). -#}
+with
+
+source as (
+    select * from {{ source('raw', 'mlflow_registry_sightings') }}
+),
+
+final as (
+    select * from source
+)
+
+select * from final
