@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,14 +18,16 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graphlets.core.errors import GraphletsError
-from graphlets.core.warehouse import resolve_warehouse
+from graphlets.core.warehouse import WAREHOUSE_ENV, resolve_warehouse
 from graphlets.readers import summary
 
 if TYPE_CHECKING:
+    from graphlets.refresh import SourceOutcome
     from loaders.result import LoadResult
 
 err = Console(stderr=True, highlight=False)
@@ -329,6 +332,97 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     if result.snapshot is not None:
         err.print(f"published the read-only snapshot [bold]{result.snapshot.path}[/]")
     summary.print_summary(warehouse, out)
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The project file [default: ./graphlets.yml].",
+)
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.pass_context
+def refresh(ctx: click.Context, config: Path | None, full_refresh: bool) -> None:
+    """The daily job: load every source graphlets.yml lists, build, publish the snapshot.
+
+    One line per source, then the build. A source that fails to load keeps its previous
+    rows, the others still load, and nothing is built: the snapshot stays as it was and
+    the exit status is non-zero (see docs/refresh.md).
+    """
+    from graphlets.refresh import find_project_file, read_project_file
+    from graphlets.refresh import refresh as run_refresh
+
+    project = read_project_file(find_project_file(config))
+    warehouse = _refresh_warehouse(ctx, project.warehouse())
+    started = time.monotonic()
+    err.print(
+        f"refreshing [bold]{escape(str(warehouse))}[/] from {escape(str(project.path))}: "
+        f"{_plural(len(project.spec.sources), 'source')}",
+        soft_wrap=True,
+    )
+    report = run_refresh(
+        project,
+        warehouse,
+        full_refresh=full_refresh,
+        on_source=_report_source,
+        on_build_start=_report_build_start,
+        on_wait=_wait_notice,
+    )
+    if report.failed:
+        names = ", ".join(s.source.name for s in report.failed)
+        failure = GraphletsError(
+            f"refresh: {len(report.failed)} of {len(report.sources)} sources failed to load "
+            f"({names}); nothing was built and the snapshot is as it was",
+            "the other sources' loads are kept; fix the failed ones and rerun graphlets refresh",
+        )
+        failure.exit_code = report.failed[0].exit_code or 1  # 2: a source, 3: locked
+        raise failure
+    assert report.build is not None
+    for warning in report.build.warnings:
+        err.print(f"  [yellow]warning[/] {escape(warning)}", soft_wrap=True)
+    rows = sum(s.result.rows_changed for s in report.sources if s.result is not None)
+    published = report.build.snapshot.path if report.build.snapshot else None
+    err.print(
+        f"refresh done in {time.monotonic() - started:.1f}s: "
+        f"{_plural(len(report.sources), 'source')} "
+        f"loaded ({rows:,} rows changed), dbt build {report.build.passed} ok, "
+        f"{report.build.warned} warnings; published {escape(str(published))}",
+        soft_wrap=True,
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _refresh_warehouse(ctx: click.Context, from_file: Path | None) -> Path:
+    """--warehouse, else $GRAPHLETS_WAREHOUSE, else the file's warehouse, else the default."""
+    if ctx.obj["warehouse"] is not None or os.environ.get(WAREHOUSE_ENV) or from_file is None:
+        return _warehouse(ctx)
+    from_file.parent.mkdir(parents=True, exist_ok=True)
+    return from_file
+
+
+def _report_source(outcome: SourceOutcome) -> None:
+    """One line per source of a refresh: what it loaded, or why it failed."""
+    name = f"{escape(outcome.source.name)} ({outcome.source.kind})"
+    if outcome.result is None:
+        err.print(f"  [bold red]failed[/] {name}: {escape(outcome.error or '')}", soft_wrap=True)
+        return
+    r = outcome.result
+    err.print(
+        f"  [green]ok[/]     {name}: {r.rows_read:,} rows read, {r.rows_changed:,} changed, "
+        f"{r.rows_quarantined:,} quarantined in {outcome.seconds:.1f}s (load {r.load_id})",
+        soft_wrap=True,
+    )
+
+
+def _report_build_start(outdated: list[str]) -> None:
+    if outdated:
+        err.print(f"{', '.join(outdated)} built by an older version: rebuilding from scratch")
+    err.print("building (dbt build) ...")
 
 
 def _load_collected(warehouse: Path) -> None:

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 # Top to bottom. Modules of one tuple are independent siblings.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("graphlets.cli", "graphlets"),
-    ("graphlets.bench",),
+    ("graphlets.bench", "graphlets.refresh"),
     ("graphlets.build", "graphlets.readers", "graphlets.synth"),
     ("loaders",),
     ("graphlets.core",),

@@ -294,6 +294,8 @@ def _check_tree(root: exp.Expression, top: exp.Expression) -> None:
 
 def _denied_function(name: str) -> bool:
     name = name.lower()
+    if sqlallow.table_function_allowed(name):
+        return False  # the catalog readers (duckdb_tables()...) are read-only
     return (
         name in _DENIED_FUNCTIONS
         or name.startswith(_DENIED_PREFIXES)
