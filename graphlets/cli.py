@@ -625,7 +625,15 @@ def query(
     from graphlets.readers.query import run_query, write
 
     limits = limits_from_env(timeout, memory_limit, threads)
-    results = run_query(_snapshot(ctx, snapshot), sql, limits)
+    try:
+        results = run_query(_snapshot(ctx, snapshot), sql, limits)
+    except KeyboardInterrupt:
+        # An interrupted DuckDB connection can hang the interpreter's exit: nothing is
+        # open for writing, so end the process at once.
+        err.print("[bold red]interrupted[/]: the query was stopped")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     write(results, fmt, sys.stdout, out)
 
 

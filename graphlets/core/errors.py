@@ -17,6 +17,10 @@ class GraphletsError(Exception):
     def message(self) -> str:
         return f"{self.problem}: {self.hint}" if self.hint else self.problem
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show instead of a traceback: the one line."""
+        return [f"{type(self).__name__}: {self.message}"]
+
 
 class SourceError(GraphletsError):
     """The provenance source is missing, unreadable or not what it claims to be."""

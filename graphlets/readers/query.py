@@ -7,10 +7,10 @@ import datetime as dt
 import decimal
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 import duckdb
 from rich.console import Console
@@ -25,6 +25,9 @@ from graphlets.readers.limits import QueryLimits, guarded
 from graphlets.readers.sqlgate import ACCEPTED, gate
 
 FORMATS = ("table", "csv", "json")
+
+_T = TypeVar("_T")
+_INTERRUPTED: list[duckdb.DuckDBPyConnection] = []  # never closed: see run_query
 
 
 @dataclass(frozen=True)
@@ -42,28 +45,53 @@ def run_query(snapshot: Path, sql: str, limits: QueryLimits | None = None) -> li
     limits = limits or QueryLimits()
     con = open_snapshot(snapshot, settings=limits.engine_settings())
     try:
-        return [_run(con, statement, limits) for statement in gate(con, sql)]
-    finally:
+        results = [_run(con, statement, limits) for statement in gate(con, sql)]
+    except KeyboardInterrupt:
+        # Closing a connection whose statement was just interrupted can wait forever for
+        # DuckDB's worker threads (seen with duckdb 1.5), and so can destroying it: callers
+        # that end the process on Ctrl-C end it with os._exit (graphlets query does).
+        _INTERRUPTED.append(con)
+        raise
+    except BaseException:
         con.close()
+        raise
+    con.close()
+    return results
 
 
 def _run(
     con: duckdb.DuckDBPyConnection, statement: duckdb.Statement, limits: QueryLimits
 ) -> ResultSet:
-    def work() -> tuple[list, tuple]:
-        con.execute(statement)
+    def fetch(con: duckdb.DuckDBPyConnection) -> tuple[list, tuple]:
         description = con.description or []
         return description, tuple(con.fetchall()) if description else ()
 
+    description, rows = execute(con, statement, limits, fetch)
+    return ResultSet(tuple(d[0] for d in description), tuple(str(d[1]) for d in description), rows)
+
+
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    statement: duckdb.Statement,
+    limits: QueryLimits,
+    fetch: Callable[[duckdb.DuckDBPyConnection], _T],
+    params: Sequence[object] | Mapping[str, object] | None = None,
+) -> _T:
+    """Run one gated ``statement`` under ``limits`` and ``fetch`` its result; engine errors
+    as one-line :class:`GraphletsError`, DuckDB's own Ctrl-C as :class:`KeyboardInterrupt`."""
+
+    def work() -> _T:
+        con.execute(statement, params)
+        return fetch(con)
+
     try:
-        description, rows = cast(tuple[list, tuple], guarded(con, limits.timeout, work))
+        return cast(_T, guarded(con, limits.timeout, work))
     except duckdb.Error as exc:
         raise engine_error(exc) from None
     except RuntimeError as exc:  # DuckDB's own Ctrl-C handling: "Query interrupted"
         if "interrupted" in str(exc).lower():
             raise KeyboardInterrupt from None
         raise
-    return ResultSet(tuple(d[0] for d in description), tuple(str(d[1]) for d in description), rows)
 
 
 def engine_error(exc: duckdb.Error) -> GraphletsError:
