@@ -338,3 +338,22 @@ def test_two_builds_a_second_apart_both_finish_without_tracebacks(tmp_path: Path
     assert "is locked by process" in results[1][2] and "waiting" in results[1][2]
     assert snapshot_path(warehouse).exists()
     assert not unfinished_build_marker(warehouse).exists()
+
+
+def test_the_summary_shows_data_escaped(tmp_path: Path) -> None:
+    import duckdb
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    make_warehouse(warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema audit")
+        con.execute(
+            "create table audit.dq_quarantine as "
+            "select 'model' as stage, '[/x]' || chr(27) || '[31mreason' as reason"
+        )
+    finally:
+        con.close()
+    done = invoke("--warehouse", str(warehouse), "show")
+    assert done.exit_code == 0, done.output
+    assert ESC not in done.output and "[/x]\\x1b[31mreason" in done.output
