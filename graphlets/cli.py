@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -23,38 +23,72 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graphlets.core.errors import GraphletsError
+from graphlets.core.text import printable
 from graphlets.core.warehouse import WAREHOUSE_ENV, resolve_warehouse
 from graphlets.readers import summary
 
 if TYPE_CHECKING:
     from graphlets.refresh import SourceOutcome
+    from graphlets.synth.generate import GenerateStats
     from loaders.result import LoadResult
 
+# Progress and info lines (silenced by --quiet), errors and warnings (never silenced), and
+# results. rich writes colour only to a terminal, and none when $NO_COLOR is set.
 err = Console(stderr=True, highlight=False)
+alert = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+
+USAGE_EXIT = 1  # README: 1 is bad usage; click's own 2 means a bad source here
+
+
+def shown(value: object) -> str:
+    """A name, path or message as rich prints it literally: markup and controls escaped."""
+    return escape(printable(value))
+
+
+def _usage_exit(exc: click.UsageError) -> None:
+    # click declares exit_code on the class (2); this error, and only it, exits 1.
+    setattr(exc, "exit_code", USAGE_EXIT)  # noqa: B010
 
 
 class GraphletsGroup(click.Group):
-    """Turns every error into one line on stderr and a non-zero exit, never a traceback."""
+    """Turns every error into one line on stderr and a non-zero exit, never a traceback;
+    usage errors (unknown option, missing argument, bad choice) exit 1."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            _usage_exit(exc)
+            raise
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except GraphletsError as exc:
-            err.print(f"[bold red]error:[/] {exc.message}", soft_wrap=True)
+            alert.print(f"[bold red]error:[/] {shown(exc.message)}", soft_wrap=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            err.print("[bold red]interrupted[/]: nothing was committed by the interrupted step")
+            alert.print("[bold red]interrupted[/]: nothing was committed by the interrupted step")
             sys.exit(130)
+        except click.UsageError as exc:  # a subcommand's arguments, or raised by a command
+            _usage_exit(exc)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:
             if os.environ.get("GRAPHLETS_DEBUG"):
                 raise
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            err.print(
-                f"[bold red]error:[/] internal error ({type(exc).__name__}: {first}); "
-                "rerun with GRAPHLETS_DEBUG=1 for a traceback and report it",
+            alert.print(
+                f"[bold red]error:[/] internal error ({shown(type(exc).__name__)}: "
+                f"{shown(first)}); rerun with GRAPHLETS_DEBUG=1 for a traceback and report it",
                 soft_wrap=True,
             )
             sys.exit(70)
@@ -79,18 +113,22 @@ def _progress(description: str) -> Iterator[Callable[[str, int, int], None]]:
         TimeElapsedColumn(),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
+        disable=not err.is_terminal or err.quiet,
     ) as bar:
         task = bar.add_task(description, total=None, label="")
 
         def update(label: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, label=label)
+            bar.update(task, completed=done, total=total, label=shown(label))
 
         yield update
 
 
 def _wait_notice(message: str) -> None:
-    err.print(f"[yellow]{message}[/]")
+    err.print(f"[yellow]{shown(message)}[/]", soft_wrap=True)
+
+
+def _quiet(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().obj and ctx.find_root().obj.get("quiet"))
 
 
 @click.group(cls=GraphletsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,12 +138,20 @@ def _wait_notice(message: str) -> None:
     default=None,
     help="Warehouse DuckDB file [default: $GRAPHLETS_WAREHOUSE, else ./warehouse.duckdb].",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress or info lines (nor dbt's); errors and results still print.",
+)
 @click.version_option(package_name="graphlets")
 @click.pass_context
-def main(ctx: click.Context, warehouse: Path | None) -> None:
+def main(ctx: click.Context, warehouse: Path | None, quiet: bool) -> None:
     """graphlets: model graphlets, compute waste and pruning for ML pipeline provenance."""
     ctx.ensure_object(dict)
     ctx.obj["warehouse"] = warehouse
+    ctx.obj["quiet"] = quiet
+    err.quiet = quiet
 
 
 @main.group()
@@ -154,7 +200,7 @@ def _report_load(result: LoadResult) -> None:
     seconds = (result.finished_at - result.started_at).total_seconds()
     changed = [t for t in result.tables if t.rows_new or t.rows_updated or t.rows_deleted]
     err.print(
-        f"loaded [bold]{result.location}[/] as source [bold]{result.source_id}[/] "
+        f"loaded [bold]{shown(result.location)}[/] as source [bold]{shown(result.source_id)}[/] "
         f"(load {result.load_id}) in {seconds:.1f}s: {result.rows_read:,} rows read, "
         f"{result.rows_accepted:,} accepted, {result.rows_quarantined:,} quarantined; "
         f"{result.rows_changed:,} changed",
@@ -164,7 +210,7 @@ def _report_load(result: LoadResult) -> None:
         table = Table("table", "read", "new", "updated", "deleted", box=None)
         for t in changed:
             table.add_row(
-                t.table,
+                shown(t.table),
                 f"{t.rows_read:,}",
                 f"{t.rows_new:,}",
                 f"{t.rows_updated:,}",
@@ -174,7 +220,8 @@ def _report_load(result: LoadResult) -> None:
     fallback = [t.table for t in result.tables if t.mode == "fallback"]
     if fallback:
         err.print(
-            f"compared in full because rows behind the last load changed: {', '.join(fallback)}",
+            "compared in full because rows behind the last load changed: "
+            + shown(", ".join(fallback)),
             soft_wrap=True,
         )
     quarantined = [t for t in result.tables if t.rows_quarantined]
@@ -185,9 +232,9 @@ def _report_load(result: LoadResult) -> None:
             soft_wrap=True,
         )
         for t in quarantined:
-            reasons = ", ".join(f"{reason}: {n:,}" for reason, n in t.reasons)
+            reasons = shown(", ".join(f"{reason}: {n:,}" for reason, n in t.reasons))
             err.print(
-                f"  {t.table}: {t.rows_read:,} read = {t.rows_accepted:,} accepted + "
+                f"  {shown(t.table)}: {t.rows_read:,} read = {t.rows_accepted:,} accepted + "
                 f"{t.rows_quarantined:,} quarantined ({reasons})",
                 soft_wrap=True,
                 highlight=False,
@@ -260,13 +307,14 @@ def _report_openlineage(result: LoadResult, prefix: str = "") -> None:
     """One line of counts for an OpenLineage load, and one per quarantine reason."""
     (t,) = result.tables
     err.print(
-        f"{prefix}loaded [bold]{result.location}[/] as source [bold]{result.source_id}[/] "
+        f"{prefix}loaded [bold]{shown(result.location)}[/] "
+        f"as source [bold]{shown(result.source_id)}[/] "
         f"(load {result.load_id}): {t.rows_read:,} records read = {t.rows_new:,} new events + "
         f"{t.rows_accepted - t.rows_new:,} duplicates + {t.rows_quarantined:,} quarantined",
         soft_wrap=True,
     )
     if t.rows_quarantined:
-        reasons = ", ".join(f"{reason}: {n:,}" for reason, n in t.reasons)
+        reasons = shown(", ".join(f"{reason}: {n:,}" for reason, n in t.reasons))
         err.print(
             f"[yellow]quarantined (listed with the reason in raw._quarantine): {reasons}[/]",
             soft_wrap=True,
@@ -301,7 +349,19 @@ def generate(pipelines: int, days: int, seed: int, out: Path) -> None:
             seed=seed,
             progress=lambda done, total: update("pipelines", done, total),
         )
-    err.print(f"wrote [bold]{out}[/]: {stats}")
+    err.print(f"wrote [bold]{shown(out)}[/]:", soft_wrap=True)
+    err.print(_stats_table(stats))
+
+
+def _stats_table(stats: GenerateStats) -> Table:
+    """What a generated store holds, one count per line."""
+    from dataclasses import asdict
+
+    table = Table("generated", "count", box=None)
+    table.columns[1].justify = "right"
+    for name, value in asdict(stats).items():
+        table.add_row(name.replace("_", " "), f"{value:,}")
+    return table
 
 
 @main.command()
@@ -312,26 +372,34 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
     """Run `dbt build` (seeds, models, tests) on the warehouse and print a summary."""
     from graphlets.build.dbt import build as dbt_build
     from graphlets.build.dbt import outdated_incremental_tables
+    from graphlets.core.warehouse import exclusive
 
     warehouse = _warehouse(ctx)
-    _load_collected(warehouse)
-    if not warehouse.exists():
-        raise GraphletsError(
-            f"warehouse {warehouse} does not exist", "load a source first: graphlets load mlmd"
-        )
-    outdated = [] if full_refresh else outdated_incremental_tables(warehouse)
-    if outdated:
-        err.print(
-            f"{', '.join(outdated)} built by an older version of graphlets: "
-            "rebuilding from scratch (--full-refresh)"
-        )
-        full_refresh = True
-    args = (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
-    result = dbt_build(warehouse, args, quiet=False)
-    err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")
-    if result.snapshot is not None:
-        err.print(f"published the read-only snapshot [bold]{result.snapshot.path}[/]")
-    summary.print_summary(warehouse, out)
+    # Held from before anything opens the warehouse until the summary has read it: a
+    # second build waits here, not half-way through dbt.
+    with exclusive(warehouse, on_wait=_wait_notice):
+        _load_collected(warehouse)
+        if not warehouse.exists():
+            raise GraphletsError(
+                f"warehouse {warehouse} does not exist", "load a source first: graphlets load mlmd"
+            )
+        outdated = [] if full_refresh else outdated_incremental_tables(warehouse)
+        if outdated:
+            err.print(
+                f"{shown(', '.join(outdated))} built by an older version of graphlets: "
+                "rebuilding from scratch (--full-refresh)"
+            )
+            full_refresh = True
+        args = ["--full-refresh"] if full_refresh else []
+        args += ["--select", select] if select is not None else []
+        result = dbt_build(warehouse, args, quiet=_quiet(ctx))
+        err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")
+        if result.snapshot is not None:
+            err.print(
+                f"published the read-only snapshot [bold]{shown(result.snapshot.path)}[/]",
+                soft_wrap=True,
+            )
+        summary.print_summary(warehouse, out)
 
 
 @main.command()
@@ -358,7 +426,7 @@ def refresh(ctx: click.Context, config: Path | None, full_refresh: bool) -> None
     warehouse = _refresh_warehouse(ctx, project.warehouse())
     started = time.monotonic()
     err.print(
-        f"refreshing [bold]{escape(str(warehouse))}[/] from {escape(str(project.path))}: "
+        f"refreshing [bold]{shown(warehouse)}[/] from {shown(project.path)}: "
         f"{_plural(len(project.spec.sources), 'source')}",
         soft_wrap=True,
     )
@@ -371,7 +439,7 @@ def refresh(ctx: click.Context, config: Path | None, full_refresh: bool) -> None
         on_wait=_wait_notice,
     )
     if report.failed:
-        names = ", ".join(s.source.name for s in report.failed)
+        names = ", ".join(printable(s.source.name) for s in report.failed)
         failure = GraphletsError(
             f"refresh: {len(report.failed)} of {len(report.sources)} sources failed to load "
             f"({names}); nothing was built and the snapshot is as it was",
@@ -381,14 +449,14 @@ def refresh(ctx: click.Context, config: Path | None, full_refresh: bool) -> None
         raise failure
     assert report.build is not None
     for warning in report.build.warnings:
-        err.print(f"  [yellow]warning[/] {escape(warning)}", soft_wrap=True)
+        alert.print(f"  [yellow]warning[/] {shown(warning)}", soft_wrap=True)
     rows = sum(s.result.rows_changed for s in report.sources if s.result is not None)
     published = report.build.snapshot.path if report.build.snapshot else None
     err.print(
         f"refresh done in {time.monotonic() - started:.1f}s: "
         f"{_plural(len(report.sources), 'source')} "
         f"loaded ({rows:,} rows changed), dbt build {report.build.passed} ok, "
-        f"{report.build.warned} warnings; published {escape(str(published))}",
+        f"{report.build.warned} warnings; published {shown(published)}",
         soft_wrap=True,
     )
 
@@ -407,9 +475,9 @@ def _refresh_warehouse(ctx: click.Context, from_file: Path | None) -> Path:
 
 def _report_source(outcome: SourceOutcome) -> None:
     """One line per source of a refresh: what it loaded, or why it failed."""
-    name = f"{escape(outcome.source.name)} ({outcome.source.kind})"
+    name = f"{shown(outcome.source.name)} ({shown(outcome.source.kind)})"
     if outcome.result is None:
-        err.print(f"  [bold red]failed[/] {name}: {escape(outcome.error or '')}", soft_wrap=True)
+        alert.print(f"  [bold red]failed[/] {name}: {shown(outcome.error or '')}", soft_wrap=True)
         return
     r = outcome.result
     err.print(
@@ -421,7 +489,9 @@ def _report_source(outcome: SourceOutcome) -> None:
 
 def _report_build_start(outdated: list[str]) -> None:
     if outdated:
-        err.print(f"{', '.join(outdated)} built by an older version: rebuilding from scratch")
+        err.print(
+            f"{shown(', '.join(outdated))} built by an older version: rebuilding from scratch"
+        )
     err.print("building (dbt build) ...")
 
 
@@ -477,8 +547,8 @@ def bench(
         memory_limit=memory_limit,
         peers=not no_peers,
     )
-    run(config, say=err.print)
-    err.print(f"wrote {out / 'results.md'} and {out / 'results.json'}")
+    run(config, say=lambda line: err.print(shown(line), soft_wrap=True))
+    err.print(f"wrote {shown(out / 'results.md')} and {shown(out / 'results.json')}")
 
 
 @main.command()
@@ -499,18 +569,18 @@ def show(ctx: click.Context) -> None:
 @click.option("--pipelines", type=click.IntRange(min=1), default=24, show_default=True)
 @click.option("--days", type=click.IntRange(min=1), default=21, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, pipelines: int, days: int, seed: int) -> None:
     """Generate a small corpus, load it, build the warehouse and print a summary.
 
-    Everything goes in DIR (recreated): DIR/mlmd.sqlite and DIR/warehouse.duckdb.
+    Everything goes in DIR: DIR/mlmd.sqlite and DIR/warehouse.duckdb. DIR must be new or
+    empty, or one an earlier demo made (it replaces that demo's files, nothing else).
     """
     from graphlets.build.dbt import build as dbt_build
     from graphlets.synth.generate import generate as run_generate
     from loaders.mlmd import load_mlmd
 
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    _demo_dir(directory)
     store = directory / "mlmd.sqlite"
     warehouse = (directory / "warehouse.duckdb").resolve()
     with _progress("generating") as update:
@@ -521,22 +591,67 @@ def demo(directory: Path, pipelines: int, days: int, seed: int) -> None:
             seed=seed,
             progress=lambda done, total: update("pipelines", done, total),
         )
-    err.print(f"1/3 generated [bold]{store}[/]: {stats}")
+    err.print(
+        f"1/3 generated [bold]{shown(store)}[/]: {stats.pipelines:,} pipelines, "
+        f"{stats.executions:,} executions, {stats.artifacts:,} artifacts, "
+        f"{stats.events:,} events",
+        soft_wrap=True,
+    )
     with _progress("loading") as update:
         result = load_mlmd(warehouse, str(store), progress=update)
     err.print(
-        f"2/3 loaded {result.rows_read:,} rows into [bold]{warehouse}[/] "
-        f"({result.rows_quarantined:,} quarantined)"
+        f"2/3 loaded {result.rows_read:,} rows into [bold]{shown(warehouse)}[/] "
+        f"({result.rows_quarantined:,} quarantined)",
+        soft_wrap=True,
     )
     built = dbt_build(warehouse)
     err.print(f"3/3 dbt build: {built.passed} ok, {built.warned} warnings")
     if built.snapshot is not None:
-        err.print(f"published the read-only snapshot [bold]{built.snapshot.path}[/]")
+        err.print(
+            f"published the read-only snapshot [bold]{shown(built.snapshot.path)}[/]",
+            soft_wrap=True,
+        )
     summary.print_summary(warehouse, out)
-    out.print(
-        f"\nQuery it: [bold]graphlets --warehouse {warehouse} query "
-        f'"select outcome, count(*) from marts.fct_graphlets group by 1"[/]; '
-        f"rebuild it: [bold]graphlets --warehouse {warehouse} build[/]."
+    if not _quiet(ctx):
+        out.print(
+            f"\nQuery it: [bold]graphlets --warehouse {shown(warehouse)} query "
+            f'"select outcome, count(*) from marts.fct_graphlets group by 1"[/]; '
+            f"rebuild it: [bold]graphlets --warehouse {shown(warehouse)} build[/]."
+        )
+
+
+# Marks a directory `graphlets demo` created (or found empty): only such a directory is
+# reused, and only the files below are replaced in it.
+DEMO_MARKER = ".graphlets-demo"
+DEMO_FILES = (
+    "mlmd.sqlite",
+    "mlmd.sqlite-journal",
+    "warehouse.duckdb",
+    "warehouse.duckdb.wal",
+    "warehouse.serving.duckdb",
+    ".warehouse.duckdb.building",
+)
+DEMO_DIRS = (".warehouse.duckdb.dbt",)
+
+
+def _demo_dir(directory: Path) -> None:
+    """Make ``directory`` ready for a demo, or refuse: never delete what demo did not write."""
+    if directory.exists() and not directory.is_dir():
+        raise GraphletsError(f"{directory} is not a directory", "choose another --dir")
+    if directory.is_dir() and any(directory.iterdir()):
+        if not (directory / DEMO_MARKER).is_file():
+            raise GraphletsError(
+                f"{directory} is not empty and was not made by graphlets demo; nothing was deleted",
+                "choose a new or empty --dir",
+            )
+        for name in DEMO_FILES:
+            (directory / name).unlink(missing_ok=True)
+        for name in DEMO_DIRS:
+            if (directory / name).is_dir():
+                shutil.rmtree(directory / name)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARKER).write_text(
+        "made by graphlets demo: a later demo may replace its files here\n"
     )
 
 
@@ -574,16 +689,26 @@ def publish(ctx: click.Context) -> None:
         )
     result = publish_snapshot(warehouse, on_wait=_wait_notice)
     err.print(
-        f"published [bold]{result.path}[/]: {len(result.tables)} tables in {result.seconds:.1f}s"
+        f"published [bold]{shown(result.path)}[/]: {len(result.tables)} tables "
+        f"in {result.seconds:.1f}s",
+        soft_wrap=True,
     )
 
 
 @main.command()
-@click.argument("sql")
+@click.argument("sql", required=False)
+@click.option(
+    "--file",
+    "-f",
+    "sql_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the SQL from this file ('-': standard input).",
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "markdown"]),
     default="table",
     show_default=True,
 )
@@ -608,7 +733,8 @@ def publish(ctx: click.Context) -> None:
 @click.pass_context
 def query(
     ctx: click.Context,
-    sql: str,
+    sql: str | None,
+    sql_file: IO[str] | None,
     fmt: str,
     snapshot: Path | None,
     timeout: float | None,
@@ -619,11 +745,26 @@ def query(
 
     Accepted: SELECT, WITH ... SELECT, FROM ..., VALUES, DESCRIBE, SHOW, SUMMARIZE,
     EXPLAIN and catalog PRAGMAs. Tables live in schema marts (searched by default).
-    SQL starting with "--" (a comment) goes after a "--" argument. See docs/bi.md.
+    SQL starting with "--" (a comment) goes after a "--" argument. SQL "-" or --file -
+    reads the statements from standard input, --file FILE from a file. See docs/bi.md.
     """
     from graphlets.readers.limits import limits_from_env
     from graphlets.readers.query import run_query, write
 
+    if sql is not None and sql_file is not None:
+        raise click.UsageError("pass SQL or --file, not both")
+    if sql is None and sql_file is None:
+        raise click.UsageError("pass SQL, --file FILE, or - to read standard input")
+    try:
+        if sql_file is not None:
+            sql = sql_file.read()
+        elif sql == "-":
+            sql = sys.stdin.read()
+    except UnicodeDecodeError as exc:
+        raise GraphletsError(
+            f"the SQL is not UTF-8 text ({exc.reason})", "save it as UTF-8"
+        ) from None
+    assert sql is not None
     limits = limits_from_env(timeout, memory_limit, threads)
     try:
         results = run_query(_snapshot(ctx, snapshot), sql, limits)
@@ -719,12 +860,13 @@ def serve(
 
     def ready(url: str) -> None:
         if config.password is None:
-            err.print(
+            alert.print(
                 f"[yellow]no password ({PASSWORD_ENV} or --password-file): "
                 "any local user can connect[/]"
             )
         err.print(
-            f"serving [bold]{config.snapshot}[/] read-only at [bold]{url}[/] (Ctrl-C stops)",
+            f"serving [bold]{shown(config.snapshot)}[/] read-only at [bold]{shown(url)}[/] "
+            "(Ctrl-C stops)",
             soft_wrap=True,
         )
 
@@ -773,13 +915,14 @@ def collect(
 
     def ready(url: str, where: Path) -> None:
         if config.api_key is None:
-            err.print(
+            alert.print(
                 f"[yellow]no API key ({API_KEY_ENV} or --api-key-file): "
                 "any local user can send events[/]",
                 soft_wrap=True,
             )
         err.print(
-            f"collecting OpenLineage events at [bold]{url}[/] into [bold]{where}[/] (Ctrl-C stops)",
+            f"collecting OpenLineage events at [bold]{shown(url)}[/] into "
+            f"[bold]{shown(where)}[/] (Ctrl-C stops)",
             soft_wrap=True,
         )
 
@@ -806,7 +949,7 @@ def report(ctx: click.Context, out_dir: Path) -> None:
     from graphlets.readers.report import write_report
 
     index = write_report(_warehouse(ctx), out_dir)
-    err.print(f"wrote [bold]{index}[/]", soft_wrap=True)
+    err.print(f"wrote [bold]{shown(index)}[/]", soft_wrap=True)
 
 
 @main.command("prune-report")
@@ -835,9 +978,10 @@ def prune_report(ctx: click.Context, out_dir: Path, max_staleness_increase: floa
 
     result = write_prune_report(_warehouse(ctx), out_dir, max_staleness_increase)
     for recommendation in result.recommendations:
-        out.print(recommendation.sentence, soft_wrap=True)
+        out.print(shown(recommendation.sentence), soft_wrap=True)
     err.print(
-        f"wrote [bold]{result.report_path}[/] and [bold]{result.chart_svg}[/]", soft_wrap=True
+        f"wrote [bold]{shown(result.report_path)}[/] and [bold]{shown(result.chart_svg)}[/]",
+        soft_wrap=True,
     )
 
 

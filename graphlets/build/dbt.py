@@ -6,9 +6,11 @@ through $GRAPHLETS_WAREHOUSE, the same variable a user sets for plain `dbt build
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from graphlets.core.errors import BuildError, WarehouseLockedError
+from graphlets.core.errors import BuildError, GraphletsError, WarehouseLockedError
 from graphlets.core.project import dbt_work_dir, project_dir
-from graphlets.core.warehouse import WAREHOUSE_ENV, connect
+from graphlets.core.warehouse import WAREHOUSE_ENV, connect, exclusive
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
@@ -56,11 +58,13 @@ def run_dbt(
     vars: dict | None = None,
     target_path: Path | None = None,
     quiet: bool = True,
+    colors: bool | None = None,
 ) -> BuildSummary:
     """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure.
 
     dbt's target and logs go to :func:`~graphlets.core.project.dbt_work_dir` of the
-    warehouse unless ``target_path`` says otherwise.
+    warehouse unless ``target_path`` says otherwise. dbt colours its lines only when
+    ``colors`` says so (default: :func:`use_colors`).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
 
@@ -77,6 +81,7 @@ def run_dbt(
         "--log-path",
         str(work / "logs"),
         *(["--quiet"] if quiet else []),
+        *([] if (use_colors() if colors is None else colors) else ["--no-use-colors"]),
         *(args or []),
     ]
     if vars:
@@ -102,6 +107,11 @@ def run_dbt(
     return _summarise(result.result)
 
 
+def use_colors() -> bool:
+    """dbt writes colour codes only to a terminal, and never when $NO_COLOR is set."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _release_warehouse() -> None:
     """Close the DuckDB database dbt-duckdb keeps open between invocations.
 
@@ -124,12 +134,27 @@ def build(
     target_path: Path | None = None,
     quiet: bool = True,
     publish: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildSummary:
     """``dbt build`` (seeds, models and tests) on the warehouse, then publish its snapshot.
 
     The snapshot (:mod:`graphlets.core.snapshot`) is published only when dbt succeeded: a failed
-    build raises before it and the readers keep the previous snapshot.
+    build raises before it and the readers keep the previous snapshot. So does a ``--select``
+    that matches no node. The warehouse is held (:func:`~graphlets.core.warehouse.exclusive`)
+    from before dbt parses until the snapshot is published.
     """
+    with exclusive(warehouse, on_wait=on_wait):
+        return _build(warehouse, args, vars, target_path, quiet, publish)
+
+
+def _build(
+    warehouse: Path,
+    args: list[str] | None,
+    vars: dict | None,
+    target_path: Path | None,
+    quiet: bool,
+    publish: bool,
+) -> BuildSummary:
     marker = unfinished_build_marker(warehouse)
     earlier_unfinished = marker.exists()
     marker.write_text(f"graphlets build started by process {os.getpid()}\n")
@@ -140,6 +165,11 @@ def build(
         if not earlier_unfinished:
             marker.unlink(missing_ok=True)
         raise
+    if summary.passed + summary.warned + summary.failed == 0:
+        # dbt ran nothing: the tables are as they were, and there is nothing to publish.
+        if not earlier_unfinished:
+            marker.unlink(missing_ok=True)
+        raise nothing_selected(args or [])
     # Only a build that finished clears the marker: a killed or failed one leaves the
     # warehouse's tables partly rebuilt, and `graphlets publish` refuses to publish those.
     marker.unlink(missing_ok=True)
@@ -148,6 +178,22 @@ def build(
     from graphlets.core.snapshot import publish as publish_snapshot
 
     return replace(summary, snapshot=publish_snapshot(warehouse))
+
+
+def nothing_selected(args: list[str]) -> GraphletsError:
+    """The error for a dbt selection that matched no node."""
+    selection = " ".join(
+        value
+        for flag, value in itertools.pairwise(args)
+        if flag in ("--select", "-s", "--exclude", "--selector")
+    )
+    return GraphletsError(
+        f"the selection {selection!r} matched no dbt node; nothing was built or published"
+        if selection
+        else "dbt selected no node; nothing was built or published",
+        "check the names (models such as int_edges, with + for up- or downstream, or "
+        "tag:..., path:models/...); list them with: dbt ls --select ...",
+    )
 
 
 # The incremental models and the bookkeeping columns each needs in its previous table.

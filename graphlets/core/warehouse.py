@@ -7,6 +7,7 @@ with a message naming the process that holds the lock.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import time
@@ -89,6 +90,79 @@ def connect(
                 on_wait(f"warehouse {path} is locked by {who}; waiting up to {timeout:g}s")
                 warned = True
             time.sleep(0.2)
+
+
+# Writer locks this process holds (path -> depth): a job that takes the lock may call
+# another that takes it too.
+_HELD: dict[Path, int] = {}
+
+
+def writer_lock_file(path: Path) -> Path:
+    """``dir/.warehouse.duckdb.lock``: held by a job that opens the warehouse several times."""
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextmanager
+def exclusive(
+    path: Path,
+    *,
+    lock_timeout: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the warehouse for a job of several steps (a build: load, dbt, publish, summary).
+
+    DuckDB's own lock lasts as long as one connection; a build opens the warehouse several
+    times (and dbt only after parsing the project), so a second build could slip in between
+    and fail inside dbt. This advisory lock (``flock`` on :func:`writer_lock_file`) is taken
+    first and held throughout: a second job waits for it up to ``lock_timeout`` seconds,
+    then fails naming the process that holds it. Reentrant within one process.
+    """
+    path = path.resolve()
+    if _HELD.get(path):
+        _HELD[path] += 1
+        try:
+            yield
+        finally:
+            _HELD[path] -= 1
+        return
+    timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(writer_lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, path, timeout, on_wait)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        _HELD[path] = 1
+        try:
+            yield
+        finally:
+            del _HELD[path]
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, timeout: float, on_wait: Callable[[str], None] | None) -> None:
+    deadline = time.monotonic() + timeout
+    warned = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        who = f"process {holder}" if holder.isdigit() else "another process"
+        if time.monotonic() >= deadline:
+            raise WarehouseLockedError(
+                f"warehouse {path} is locked by {who} (a build)",
+                f"wait for it to finish (waited {timeout:g}s; "
+                f"raise {LOCK_TIMEOUT_ENV} to wait longer) or use another --warehouse",
+            )
+        if on_wait is not None and not warned:
+            on_wait(f"warehouse {path} is locked by {who} (a build); waiting up to {timeout:g}s")
+            warned = True
+        time.sleep(0.2)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""``graphlets query``: read-only SQL on the published snapshot, printed as a table, CSV or JSON."""
+"""``graphlets query``: read-only SQL on the published snapshot, printed as a table, CSV, JSON
+or Markdown."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import datetime as dt
 import decimal
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,10 +23,12 @@ from rich.table import Table
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.snapshot import open_snapshot
+from graphlets.core.text import printable
 from graphlets.readers.limits import QueryLimits, guarded
 from graphlets.readers.sqlgate import ACCEPTED, gate
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "markdown")
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 
 _T = TypeVar("_T")
 _INTERRUPTED: list[duckdb.DuckDBPyConnection] = []  # never closed: see run_query
@@ -137,16 +141,39 @@ def write(results: Sequence[ResultSet], fmt: str, out: IO[str], console: Console
         documents = [as_records(r) for r in results]
         json.dump(documents[0] if len(documents) == 1 else documents, out, default=_jsonable)
         out.write("\n")
+    elif fmt == "markdown":
+        for i, result in enumerate(results):
+            if i:
+                out.write("\n")
+            out.write(as_markdown(result))
     else:
         raise GraphletsError(f"unknown format {fmt!r}", "use one of: " + ", ".join(FORMATS))
 
 
 def as_table(result: ResultSet) -> Table:
-    table = Table(*result.columns, show_edge=False, header_style="bold")
+    """The rows as a rich table; names and values printed literally, controls escaped."""
+    columns = (escape(printable(c)) for c in result.columns)
+    table = Table(*columns, show_edge=False, header_style="bold")
     for row in result.rows:
-        table.add_row(*("[dim]NULL[/]" if v is None else escape(_text(v)) for v in row))
+        table.add_row(*("[dim]NULL[/]" if v is None else escape(printable(_text(v))) for v in row))
     table.caption = f"{len(result.rows):,} row{'s' if len(result.rows) != 1 else ''}"
     return table
+
+
+def as_markdown(result: ResultSet) -> str:
+    """A GitHub-flavoured Markdown table (NULL as an empty cell), ending in a newline."""
+
+    def cell(value: Any) -> str:
+        # A backslash escapes the punctuation after it in Markdown: double it there.
+        text = _MD_BACKSLASH.sub(r"\\\\", printable(_text(value)))
+        return text.replace("|", "\\|")
+
+    lines = [
+        "| " + " | ".join(cell(c) for c in result.columns) + " |",
+        "|" + "|".join(" --- " for _ in result.columns) + "|",
+        *("| " + " | ".join(cell(v) for v in row) + " |" for row in result.rows),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def as_records(result: ResultSet) -> list[dict[str, Any]]:

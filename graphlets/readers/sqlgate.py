@@ -150,6 +150,11 @@ _SIMPLE_NAME = re.compile(
 )
 
 
+class Unparsable(QueryRefusedError):
+    """A refusal because sqlglot cannot read the statement: a syntax error if DuckDB cannot
+    read it either (:func:`syntax_check`)."""
+
+
 def refuse(label: str, why: str) -> QueryRefusedError:
     return QueryRefusedError(f"{label} refused (it {why})", ACCEPTED)
 
@@ -215,7 +220,7 @@ def _check(sql: str) -> int:
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
-        raise QueryRefusedError(
+        raise Unparsable(
             f"statement refused: the read-only checker cannot parse it ({_first_line(exc)})",
             "write it as a plain SELECT (" + ACCEPTED + ")",
         ) from None
@@ -270,7 +275,10 @@ def _check_command(statement: exp.Command) -> None:
         return
     if name == "SHOW" and _SIMPLE_NAME.match(rest):
         return
-    raise refuse(name, _COMMAND_WHY.get(name, "is not a read-only statement"))
+    if name in _COMMAND_WHY:
+        raise refuse(name, _COMMAND_WHY[name])
+    # A word sqlglot does not know: a typo, or a statement only DuckDB knows.
+    raise Unparsable(f"{name} refused (it is not a read-only statement)", ACCEPTED)
 
 
 def _check_tree(root: exp.Expression, top: exp.Expression) -> None:
@@ -338,12 +346,29 @@ def _why(node: exp.Expression) -> str:
     return "is not a read-only statement"
 
 
+class QuerySyntaxError(GraphletsError):
+    """The SQL does not parse (DuckDB's parser says where)."""
+
+
+def syntax_error(exc: duckdb.Error) -> QuerySyntaxError:
+    text = re.sub(r"^(parser error:\s*)?(syntax error\s*)?", "", _first_line(exc), flags=re.I)
+    return QuerySyntaxError(f"syntax error: {text}", "fix the SQL")
+
+
+def syntax_check(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Raise :class:`QuerySyntaxError` if DuckDB's parser cannot read ``sql``."""
+    try:
+        con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise syntax_error(exc) from None
+
+
 def split(con: duckdb.DuckDBPyConnection, sql: str, expected: int) -> list[duckdb.Statement]:
     """DuckDB's own statements for ``sql``: each must be a SELECT or an EXPLAIN."""
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise GraphletsError(f"syntax error: {_first_line(exc)}", "fix the SQL") from None
+        raise syntax_error(exc) from None
     if len(statements) != expected:
         raise QueryRefusedError(
             f"statement refused: its boundaries are ambiguous (sqlglot reads {expected} "
@@ -458,7 +483,13 @@ _STACK_LOCK = threading.Lock()
 
 
 def _gate(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
-    expected = check(sql)
+    try:
+        expected = check(sql)
+    except Unparsable:
+        # Text neither parser can read is a typo, not an attack: say so. (Nothing has run,
+        # and text DuckDB can parse stays refused.)
+        syntax_check(con, sql)
+        raise
     if expected == 0:
         raise GraphletsError("no statement to run", "pass a SELECT")
     return split(con, sql, expected)

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from graphlets.core.text import printable
 from graphlets.core.warehouse import connect, one_row
 
 OUTCOMES = ("pushed", "not_blessed", "infra_rejected", "not_pushed", "training_failed", "pending")
@@ -61,7 +63,7 @@ def collect(warehouse: Path) -> dict:
 def print_summary(warehouse: Path, console: Console) -> None:
     facts = collect(warehouse)
     if not facts:
-        console.print(f"{warehouse}: no marts yet; run `graphlets build`")
+        console.print(f"{_shown(warehouse)}: no marts yet; run `graphlets build`")
         return
     head = Table("pipelines", "executions", "models (graphlets)", "waste fraction", box=None)
     head.add_row(
@@ -74,7 +76,7 @@ def print_summary(warehouse: Path, console: Console) -> None:
     by_outcome = Table("outcome", "graphlets", "share", box=None)
     for outcome, n in facts["outcomes"].items():
         share = n / facts["models"] if facts["models"] else 0.0
-        by_outcome.add_row(outcome, f"{n:,}", f"{share:.1%}")
+        by_outcome.add_row(_shown(outcome), f"{n:,}", f"{share:.1%}")
     console.print(by_outcome)
     console.print(
         f"waste: {facts['wasted_cost']:,.0f} of {facts['cost']:,.0f} cost units "
@@ -98,5 +100,10 @@ def print_quarantine(flagged: list[tuple[str, str, int]] | None, console: Consol
     )
     table = Table("stage", "reason", "rows", box=None)
     for stage, reason, n in flagged:
-        table.add_row(stage, reason, f"{n:,}")
+        table.add_row(_shown(stage), _shown(reason), f"{n:,}")
     console.print(table)
+
+
+def _shown(value: object) -> str:
+    """Text from the data printed literally: markup and control characters escaped."""
+    return escape(printable(value))
