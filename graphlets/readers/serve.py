@@ -55,7 +55,7 @@ from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
-from graphlets.readers import pg_catalog
+from graphlets.readers import pg_catalog, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
@@ -111,6 +111,7 @@ def check_config(config: ServeConfig) -> None:
 
 def make_server(config: ServeConfig) -> SnapshotServer:
     check_config(config)
+    pgtypes.install()
     try:
         return SnapshotServer(config)
     except OSError as exc:
@@ -657,11 +658,6 @@ class _Rows(core.QueryResult):
 
 
 # --- the protocol handler --------------------------------------------------------------------
-
-# Postgres sends booleans in text format as "t"/"f", buenavista as "true"/"false"; psql's
-# describe commands compare with "t" (a NOT NULL column, an index, a role's attributes).
-_PG_BOOL = postgres.BVTYPE_TO_PGTYPE[BVType.BOOL]
-postgres.BVTYPE_TO_PGTYPE[BVType.BOOL] = (_PG_BOOL[0], lambda v: "t" if v else "f", _PG_BOOL[2])
 
 
 def _sqlstate(exc: BaseException) -> str:
