@@ -217,6 +217,10 @@ def test_server_errors_are_one_line_and_change_nothing(refreshed, postgres, mari
         cur.execute("create table alembic_version (version_num varchar(32))")
         cur.execute("insert into alembic_version values ('ffffffffffff')")
         cur.execute("create table runs (x int)")
+    mariadb.create_database("damaged")
+    with mariadb.connect("damaged") as con, con.cursor() as cur:
+        cur.execute("create table alembic_version (x int)")
+        cur.execute("create table runs (x int)")
     port = _free_port()
     cases = (
         (postgres.url(DATABASE, password="wrong-pw"), "password authentication failed"),
@@ -228,6 +232,7 @@ def test_server_errors_are_one_line_and_change_nothing(refreshed, postgres, mari
         (f"mysql+pymysql://mlmd:wrong-pw@127.0.0.1:{port}/{DATABASE}", "Can't connect"),
         (postgres.url("future"), "unknown MLflow schema revision 'ffffffffffff'"),
         (mariadb.url("future"), "unknown MLflow schema revision 'ffffffffffff'"),
+        (mariadb.url("damaged"), "cannot read the alembic revision of mysql://"),
         (postgres.url("nothing-here"), 'database "nothing-here" does not exist'),
         ("mssql://u@h/db", "unsupported MLflow store URL scheme mssql://"),
         ("postgresql://u@/db", "lacks a host"),

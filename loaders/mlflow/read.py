@@ -44,7 +44,15 @@ def attach(con: duckdb.DuckDBPyConnection, location: MlflowLocation) -> str:
             f"{location.display} is not an MLflow store (no alembic_version or runs table)",
             _hint(location),
         )
-    rows = con.execute(f"select version_num from {ALIAS}.alembic_version").fetchall()
+    try:
+        rows = con.execute(f"select version_num from {ALIAS}.alembic_version").fetchall()
+    except duckdb.Error as exc:
+        detach(con)
+        raise SourceError(
+            f"cannot read the alembic revision of {location.display}: "
+            f"{location.redact(first_line(exc))}",
+            "an MLflow store's alembic_version table has a version_num column",
+        ) from None
     revision = rows[0][0] if len(rows) == 1 else None
     if revision not in schema.REVISIONS:
         detach(con)
