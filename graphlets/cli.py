@@ -247,12 +247,13 @@ def _report_load(result: LoadResult) -> None:
     "--source",
     "source_name",
     default=None,
-    help="Name of the source in the warehouse [default: the store file's name].",
+    help="Name of the source in the warehouse [default: the store file's name / database].",
 )
 @click.pass_context
 def load_mlflow_cmd(ctx: click.Context, store: str, source_name: str | None) -> None:
-    """Load an MLflow tracking STORE: sqlite:///PATH (the tracking URI) or a path to the
-    SQLite file (see docs/mlflow.md).
+    """Load an MLflow tracking STORE, given as its tracking URI: sqlite:///PATH (or a path to
+    the SQLite file), postgresql://user:pass@host:port/db or mysql://user:pass@host:port/db
+    (also postgresql+psycopg2://, mysql+pymysql://); see docs/mlflow.md.
 
     Idempotent: each table is compared with what the source holds and only the difference
     is written; the aliases and stages model versions hold are recorded with the first load

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL tests start their
-# own on 127.0.0.1), the psql client and chromium. Installs only what is missing; needs
+# Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL and MLflow-in-MySQL
+# tests start their own on 127.0.0.1), a PostgreSQL server (the MLflow-in-Postgres tests
+# start their own), the psql client and chromium. Installs only what is missing; needs
 # root or sudo.
 set -euo pipefail
 missing=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+# postgresql: initdb and postgres, in /usr/lib/postgresql/VERSION/bin (tests/postgres_server.py).
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 # psql: the `graphlets serve` tests query the server with the real PostgreSQL client.
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 # chromium: the report tests open the HTML report in a real headless browser.

@@ -1,8 +1,11 @@
 """Write an MLflow tracking store with the mlflow library itself (run in ``.venv-mlflow``:
 mlflow's pins conflict with dbt's), for tests/test_mlflow.py.
 
-``python tests/mlflow_store.py build STORE`` writes four days of a training pipeline into
-the SQLite store STORE (experiment ``churn``, registered model ``churn-model``):
+``python tests/mlflow_store.py build STORE [ARTIFACTS]`` writes four days of a training
+pipeline into the store STORE (experiment ``churn``, registered model ``churn-model``): a
+SQLite file, or a tracking URI (``postgresql+psycopg2://...``, ``mysql+pymysql://...``) whose
+database exists and is empty; artifacts go to ARTIFACTS (default: ``mlartifacts`` next to a
+SQLite file):
 
 - every day a ``prepare-data-<day>`` run reads the raw table and logs the features it wrote
   as a dataset input with context ``output`` (docs/mlflow.md: an output dataset);
@@ -24,7 +27,6 @@ written back into the store afterwards (``_backdate``) so that every time lies o
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import sys
 import warnings
 from pathlib import Path
@@ -40,6 +42,7 @@ from mlflow.entities import (  # noqa: E402
     LoggedModelOutput,
 )
 from mlflow.tracking import MlflowClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 DAY0 = dt.datetime(2026, 3, 1, 6, 0, tzinfo=dt.UTC)
 MODEL = "churn-model"
@@ -146,9 +149,14 @@ class Pipeline:
         return self.register(model_id, train, day, 65) if blessed else None
 
 
-def build(store: str) -> None:
-    uri = f"sqlite:///{store}"
-    pipeline = Pipeline(uri, str(Path(store).resolve().parent / "mlartifacts"))
+def tracking_uri(store: str) -> str:
+    """The tracking URI of ``store``: itself when it is a URI, else the SQLite file's."""
+    return store if "://" in store else f"sqlite:///{store}"
+
+
+def build(store: str, artifacts: str | None = None) -> None:
+    uri = tracking_uri(store)
+    pipeline = Pipeline(uri, artifacts or str(Path(store).resolve().parent / "mlartifacts"))
     pipeline.client.create_registered_model(MODEL)
     v1 = pipeline.day(0)
     assert v1 is not None
@@ -159,44 +167,50 @@ def build(store: str) -> None:
     pipeline.client.set_registered_model_alias(MODEL, "champion", v2)
     pipeline.day(2, blessed=False)
     pipeline.day(3)
-    _backdate(store, pipeline.times)
+    _backdate(uri, pipeline.times)
 
 
-def _backdate(store: str, times: dict[str, int]) -> None:
+def _backdate(uri: str, times: dict[str, int]) -> None:
     """Write the scenario's times over the wall-clock stamps MLflow gave registry rows and
-    logged models."""
-    con = sqlite3.connect(store)
-    with con:
+    logged models (through SQLAlchemy, as MLflow itself writes the store)."""
+    engine = create_engine(uri)
+    with engine.begin() as con:
         for key, ms in times.items():
             if "/" in key:
                 name, version = key.split("/")
                 con.execute(
-                    "update model_versions set creation_time = ?, last_updated_time = ? "
-                    "where name = ? and version = ?",
-                    [ms, ms, name, int(version)],
+                    text(
+                        "update model_versions set creation_time = :ms, last_updated_time = :ms "
+                        "where name = :name and version = :version"
+                    ),
+                    {"ms": ms, "name": name, "version": int(version)},
                 )
             else:
                 con.execute(
-                    "update logged_models set creation_timestamp_ms = ?, "
-                    "last_updated_timestamp_ms = ? where model_id = ?",
-                    [ms, ms, key],
+                    text(
+                        "update logged_models set creation_timestamp_ms = :ms, "
+                        "last_updated_timestamp_ms = :ms where model_id = :id"
+                    ),
+                    {"ms": ms, "id": key},
                 )
-        last = max(times.values())
+        last = {"ms": max(times.values())}
         con.execute(
-            "update registered_models set creation_time = ?, last_updated_time = ?", [last, last]
+            text("update registered_models set creation_time = :ms, last_updated_time = :ms"), last
         )
-        con.execute("update experiments set creation_time = ?, last_update_time = ?", [last, last])
-    con.close()
+        con.execute(
+            text("update experiments set creation_time = :ms, last_update_time = :ms"), last
+        )
+    engine.dispose()
 
 
 def move_alias(store: str, model: str, alias: str, version: str) -> None:
-    uri = f"sqlite:///{store}"
+    uri = tracking_uri(store)
     MlflowClient(uri, uri).set_registered_model_alias(model, alias, version)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "build":
-        build(sys.argv[2])
+        build(*sys.argv[2:4])
     elif sys.argv[1] == "alias":
         move_alias(*sys.argv[2:6])
     else:

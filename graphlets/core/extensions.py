@@ -14,7 +14,11 @@ import duckdb
 
 from graphlets.core.errors import GraphletsError
 
-_PACKAGES = {"sqlite": "duckdb_extension_sqlite", "mysql": "duckdb_extension_mysql"}
+_PACKAGES = {
+    "sqlite": "duckdb_extension_sqlite",
+    "mysql": "duckdb_extension_mysql",
+    "postgres": "duckdb_extension_postgres",
+}
 
 
 def _binary(name: str) -> Path:

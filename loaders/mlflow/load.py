@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from graphlets.core.errors import SourceError, first_line
 from graphlets.core.warehouse import connect, one_row, transaction
 from loaders import bookkeeping, raw_tables
 from loaders.mlflow import read, schema
@@ -60,8 +61,8 @@ def load_mlflow(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> LoadResult:
-    """Load the store ``source`` (``sqlite:///path`` or a path) as one source, all or
-    nothing; returns the counts per raw table."""
+    """Load the store ``source`` (``sqlite:///path``, a path, or a Postgres or MySQL URL) as
+    one source, all or nothing; returns the counts per raw table."""
     location = MlflowLocation.parse(source)
     started = _utcnow()
     con = connect(warehouse, lock_timeout=lock_timeout, on_wait=on_wait)
@@ -70,6 +71,12 @@ def load_mlflow(
         try:
             with transaction(con):
                 return _load(con, location, revision, source_name, started)
+        except duckdb.Error as exc:  # the store failed mid-read (e.g. the server went away)
+            raise SourceError(
+                f"could not read MLflow store {location.display}: "
+                f"{location.redact(first_line(exc))}",
+                "nothing was loaded; load it again",
+            ) from None
         finally:
             read.detach(con)
     finally:

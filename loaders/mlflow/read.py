@@ -1,6 +1,9 @@
 """Attach an MLflow store's database to the warehouse connection, read-only, and check it:
 an MLflow store has an ``alembic_version`` table naming a revision of
-:data:`loaders.mlflow.schema.REVISIONS`, and a ``runs`` table."""
+:data:`loaders.mlflow.schema.REVISIONS`, and a ``runs`` table.
+
+The database is read through DuckDB's sqlite, postgres or mysql extension (installed offline
+from their PyPI packages); on Postgres, MLflow's tables are those of the ``public`` schema."""
 
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ ALIAS = "mlflow_store"  # the attached database's name in the warehouse connecti
 
 def attach(con: duckdb.DuckDBPyConnection, location: MlflowLocation) -> str:
     """Attach the store as ``mlflow_store``; returns its alembic revision (checked)."""
-    extensions.load(con, "sqlite")
-    path = str(location.path).replace("'", "''")
+    extensions.load(con, location.backend)
+    target = location.target.replace("'", "''")
+    options = ", schema 'public'" if location.backend == "postgres" else ""
     try:
-        con.execute(f"attach '{path}' as {ALIAS} (type sqlite, read_only)")
+        con.execute(f"attach '{target}' as {ALIAS} (type {location.backend}, read_only{options})")
         tables = {
             name
             for (name,) in con.execute(
@@ -30,16 +34,25 @@ def attach(con: duckdb.DuckDBPyConnection, location: MlflowLocation) -> str:
     except duckdb.Error as exc:
         detach(con)
         raise SourceError(
-            f"cannot read {location.display} as an MLflow store: {first_line(exc)}",
-            "give the SQLite file of an MLflow tracking store",
-        ) from exc
+            f"cannot read {location.display} as an MLflow store: "
+            f"{location.redact(first_line(exc))}",
+            _hint(location),
+        ) from None
     if "alembic_version" not in tables or "runs" not in tables:
         detach(con)
         raise SourceError(
             f"{location.display} is not an MLflow store (no alembic_version or runs table)",
-            "give the SQLite file of an MLflow tracking store",
+            _hint(location),
         )
-    rows = con.execute(f"select version_num from {ALIAS}.alembic_version").fetchall()
+    try:
+        rows = con.execute(f"select version_num from {ALIAS}.alembic_version").fetchall()
+    except duckdb.Error as exc:
+        detach(con)
+        raise SourceError(
+            f"cannot read the alembic revision of {location.display}: "
+            f"{location.redact(first_line(exc))}",
+            "an MLflow store's alembic_version table has a version_num column",
+        ) from None
     revision = rows[0][0] if len(rows) == 1 else None
     if revision not in schema.REVISIONS:
         detach(con)
@@ -49,6 +62,12 @@ def attach(con: duckdb.DuckDBPyConnection, location: MlflowLocation) -> str:
             f"{schema.REVISIONS[-1]} (MLflow 3.17); see docs/mlflow.md",
         )
     return str(revision)
+
+
+def _hint(location: MlflowLocation) -> str:
+    if location.is_server:
+        return "check the URL, the credentials and that the server is reachable"
+    return "give the SQLite file of an MLflow tracking store"
 
 
 def detach(con: duckdb.DuckDBPyConnection) -> None:

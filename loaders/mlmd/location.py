@@ -9,16 +9,15 @@ the MySQL password redacted from every message.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import duckdb
 
 from graphlets.core import extensions
 from graphlets.core.errors import SourceError
 from graphlets.core.errors import first_line as _first_line
+from loaders import server_url
 from loaders.mlmd.schema import SUPPORTED_SCHEMA_VERSION, TABLES
 
 
@@ -33,8 +32,7 @@ class StoreLocation:
     secret: str = ""  # the password, never printed
 
     def redact(self, text: str) -> str:
-        text = re.sub(r"password=('(?:[^'\\]|\\.)*'|\S+)", "password=***", text)
-        return text.replace(self.secret, "***") if self.secret else text
+        return server_url.redact(text, self.secret)
 
     @classmethod
     def parse(cls, source: str) -> StoreLocation:
@@ -61,36 +59,15 @@ class StoreLocation:
 
     @classmethod
     def _mysql(cls, url: str) -> StoreLocation:
-        parts = urlsplit(url)
-        database = parts.path.lstrip("/")
-        if not parts.hostname or not database:
-            raise SourceError(
-                f"MySQL URL {url.split('@')[-1]!r} lacks a host or database",
-                "use mysql://user:password@host:port/database",
-            )
-        fields = {
-            "host": parts.hostname,
-            "port": str(parts.port or 3306),
-            "user": unquote(parts.username or "root"),
-            "password": unquote(parts.password or ""),
-            "database": database,
-        }
-        conninfo = " ".join(f"{k}={_quote_conninfo(v)}" for k, v in fields.items())
-        escaped = conninfo.replace("'", "''")
-        display = f"mysql://{fields['user']}@{fields['host']}:{fields['port']}/{database}"
+        server = server_url.parse(url, "mysql", "root", "mysql://user:password@host:port/database")
+        escaped = server.conninfo().replace("'", "''")
         return cls(
             "mysql",
             f"'{escaped}' as src (TYPE mysql, READ_ONLY)",
-            display,
-            database,
-            fields["password"],
+            server.display,
+            server.database,
+            server.password,
         )
-
-
-def _quote_conninfo(value: str) -> str:
-    if value and all(c.isalnum() or c in "._-" for c in value):
-        return value
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def attach(con: duckdb.DuckDBPyConnection, location: StoreLocation) -> None:
