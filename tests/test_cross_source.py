@@ -1,4 +1,4 @@
-"""One graph across sources (docs/semantics.md section 1.1): an Airflow job recorded by
+"""One graph across sources (docs/semantics.md section 1.10): an Airflow job recorded by
 openlineage-python's FileTransport writes `s3://lake` + `features/daily`; an MLflow training
 run (a store written by the mlflow library, tests/mlflow_store.py `cross`) reads the dataset
 with source `s3://lake/features/daily` and registers its model. Loaded into one warehouse

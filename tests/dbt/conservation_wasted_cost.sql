@@ -9,7 +9,7 @@
 -- wasted_cost must equal the sum of its members' shares. Where no graphlet has members in
 -- another pipeline this is exactly the documented identity by the graphlet's own pipeline
 -- (also checked directly below, for those pipelines); likewise per source, for the sources
--- no graphlet shares with another (cross-source matching, docs/semantics.md section 1.1).
+-- no graphlet shares with another (cross-source matching, docs/semantics.md section 1.10).
 with
 
 executions as (

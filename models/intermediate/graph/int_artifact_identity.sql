@@ -1,4 +1,4 @@
-{#- The identity of every artifact across sources (docs/semantics.md section 1.1, "Artifact
+{#- The identity of every artifact across sources (docs/semantics.md section 1.10, "Artifact
     identity across sources"): one row per artifact of int_artifacts with `identity_key`, its
     location normalised so that two sources naming the same data give the same text. The
     location is the artifact's `uri` (MLMD: the artifact's URI; MLflow: a dataset's source

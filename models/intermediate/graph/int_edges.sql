@@ -8,7 +8,7 @@
     - time rule: the producer's output event is no later than the consumer's start, or
       either time is unknown; checked per artifact, so a cached re-run that re-emitted an
       artifact after the consumer started does not feed it;
-    - connecting artifacts: within a source, the same artifact (artifact_id), as before.
+    - connecting artifacts: within a source, the same artifact (artifact_id) only.
       Across sources (var `graphlets_cross_source_matching`, default true), an artifact of
       another source with the same identity key (int_artifact_identity): of the artifacts
       with that key that have a producer passing the time rule (the consumer's own and
@@ -28,10 +28,17 @@ events as (
     select * from {{ ref('int_events') }}
 ),
 
+-- Identities named by more than one source: only those can connect two sources.
 identities as (
     select artifact_id, identity_key
     from {{ ref('int_artifact_identity') }}
-    where identity_key is not null
+    where identity_key in (
+        select identity_key
+        from {{ ref('int_artifact_identity') }}
+        where identity_key is not null
+        group by identity_key
+        having count(distinct source_id) > 1
+    )
 ),
 
 -- One row per (producer, artifact); a producer with several output events on the artifact
@@ -117,15 +124,28 @@ version_candidates as (
         identified_inputs.artifact_id as consumer_artifact_id,
         identified_outputs.artifact_id as producer_artifact_id,
         identified_outputs.artifact_written_at,
-        identified_outputs.artifact_id = identified_inputs.artifact_id as is_own,
+        false as is_own,
         identified_inputs.is_baseline_input
     from identified_outputs
     inner join identified_inputs
         on identified_outputs.identity_key = identified_inputs.identity_key
-        and (
-            identified_outputs.producer_source_id <> identified_inputs.consumer_source_id
-            or identified_outputs.artifact_id = identified_inputs.artifact_id
-        )
+        and identified_outputs.producer_source_id <> identified_inputs.consumer_source_id
+    where
+        identified_outputs.has_unknown_output_time
+        or identified_inputs.consumer_started_at is null
+        or identified_outputs.first_output_at <= identified_inputs.consumer_started_at
+    union all
+    select
+        identified_outputs.producer_execution_id,
+        identified_inputs.consumer_execution_id,
+        identified_inputs.artifact_id,
+        identified_outputs.artifact_id,
+        identified_outputs.artifact_written_at,
+        true,
+        identified_inputs.is_baseline_input
+    from identified_outputs
+    inner join identified_inputs
+        on identified_outputs.artifact_id = identified_inputs.artifact_id
     where
         identified_outputs.has_unknown_output_time
         or identified_inputs.consumer_started_at is null
