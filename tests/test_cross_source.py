@@ -3,7 +3,8 @@ openlineage-python's FileTransport writes `s3://lake` + `features/daily`; an MLf
 run (a store written by the mlflow library, tests/mlflow_store.py `cross`) reads the dataset
 with source `s3://lake/features/daily` and registers its model. Loaded into one warehouse
 and built, the job is an upstream member of the model's graphlet, with its cost; with
-`graphlets_cross_source_matching: false` it is not."""
+`graphlets_cross_source_matching: false` it is not. An ML Metadata store writing the same
+location later takes over at the next (incremental) build."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from openlineage.client.event_v2 import Job, OutputDataset, Run, RunEvent, RunSt
 from openlineage.client.transport.file import FileConfig, FileTransport
 
 from graphlets.build.dbt import build
+from graphlets.synth.mlmd_store import StoreWriter
 from tests.conftest import query, run_cli
+from tests.stores import EXAMPLE_GEN
+from tests.test_incremental import content, differs
 from tests.test_mlflow import _store as write_mlflow_store
 
 NS = "airflow://prod"
@@ -166,3 +170,68 @@ def test_without_cross_source_matching_the_sources_stay_apart(unmatched: Path) -
         unmatched,
         "select distinct waste_class from marts.fct_executions where source_kind = 'openlineage'",
     ) == [("orphan",)]
+
+
+def _ms(minutes: float) -> int:
+    return int((DAY0 + dt.timedelta(minutes=minutes)).timestamp() * 1000)
+
+
+def _example_gen(store: Path, contexts: tuple[int, ...], start: float, end: float) -> None:
+    """One ExampleGen run of an MLMD store writing `s3://lake/features/daily/` (TFX writes
+    directories) from minute ``start`` to ``end``."""
+    with StoreWriter(store) as w:
+        execution = w.execution(EXAMPLE_GEN, "COMPLETE", _ms(start), _ms(end), contexts=contexts)
+        examples = w.artifact("Examples", "s3://lake/features/daily/", _ms(end))
+        w.event(execution, examples, "OUTPUT", _ms(end), "examples")
+
+
+def test_a_newer_version_in_another_source_takes_over_incrementally(
+    sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, mlflow_store = sources
+    store = tmp_path / "tfx.sqlite"
+    with StoreWriter(store) as w:
+        pipeline = w.context("pipeline", "features", _ms(0))
+        contexts = (pipeline, w.context("node", "features.CsvExampleGen", _ms(0)))
+    _example_gen(store, contexts, 0, 30)
+    warehouse = tmp_path / "w.duckdb"
+
+    def load_and_build() -> None:
+        for args in (
+            ("mlmd", str(store), "--source", "tfx"),
+            ("mlflow", f"sqlite:///{mlflow_store}"),
+        ):
+            done = run_cli("--warehouse", str(warehouse), "load", *args)
+            assert done.returncode == 0, done.stderr
+        done = run_cli("--warehouse", str(warehouse), "build")
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    def upstream_of_daily() -> list[tuple]:
+        return query(
+            warehouse,
+            "select e.source_kind, e.ended_at from marts.fct_graphlet_executions m "
+            "join marts.fct_graphlets g on g.graphlet_id = m.graphlet_id "
+            "join intermediate.int_executions t on t.execution_id = g.trainer_execution_id "
+            "join intermediate.int_executions e on e.execution_id = m.execution_id "
+            "where t.execution_name = 'train-daily' and m.relation = 'upstream'",
+        )
+
+    load_and_build()
+
+    def end(minutes: float) -> dt.datetime:
+        return DAY0.replace(tzinfo=None) + dt.timedelta(minutes=minutes)
+
+    assert upstream_of_daily() == [("mlmd", end(minutes=30))]
+    # A second ExampleGen run writes the location again before training started: the
+    # MLflow run read that version. Only the MLMD store changed, so the build is
+    # incremental and re-walks only the graphlet reading the location.
+    _example_gen(store, contexts, 60, 100)
+    load_and_build()
+    assert upstream_of_daily() == [("mlmd", end(minutes=100))]
+    assert query(warehouse, "select count(*) from intermediate.int_graphlet_refresh_set") == [(1,)]
+    fresh = tmp_path / "fresh.duckdb"
+    for args in (("mlmd", str(store), "--source", "tfx"), ("mlflow", f"sqlite:///{mlflow_store}")):
+        assert run_cli("--warehouse", str(fresh), "load", *args).returncode == 0
+    assert run_cli("--warehouse", str(fresh), "build").returncode == 0
+    got, want = content(warehouse), content(fresh)
+    assert sorted(t for t in want if differs(got.get(t, []), want[t])) == []
