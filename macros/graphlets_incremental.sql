@@ -56,9 +56,12 @@
         pipeline/node associations, or events, their paths or the artifacts they point
         at), and every consumer of an edge that may be new or gone: it has a changed
         input event, reads an artifact through a changed output event under the edge
-        time rule, or reads an output of a changed execution. Every edge added since the
-        watermark has its consumer in `touched`; none can go without a deletion (the
-        quarantine keeps an execution's type and an event's ends as first loaded). -#}
+        time rule (the same artifact, or with cross-source matching one of another source
+        with the same identity key: a newer version there replaces the one it read), or
+        reads an output of a changed execution. Every edge added since the watermark has
+        its consumer in `touched`; none can go without a deletion or a new version of a
+        location read across sources, whose readers are touched too (the quarantine keeps
+        an execution's type and an event's ends as first loaded). -#}
 {% macro graphlets_touched_executions() -%}
 events as (
     select * from {{ ref('int_events') }}
@@ -70,6 +73,11 @@ executions as (
 
 edges as (
     select * from {{ ref('int_edges') }}
+),
+
+identities as (
+    select * from {{ ref('int_artifact_identity') }}
+    where identity_key is not null
 ),
 
 load_tables as (
@@ -164,6 +172,25 @@ touched as (
         changed_outputs.event_at is null
         or consumers.started_at is null
         or changed_outputs.event_at <= consumers.started_at
+    {%- if var('graphlets_cross_source_matching') %}
+    union
+    select readers.execution_id
+    from changed_outputs
+    inner join identities as written
+        on changed_outputs.artifact_id = written.artifact_id
+    inner join identities as read
+        on written.identity_key = read.identity_key
+        and written.source_id <> read.source_id
+    inner join events as readers
+        on read.artifact_id = readers.artifact_id
+        and readers.direction = 'input'
+    inner join executions as consumers
+        on readers.execution_id = consumers.execution_id
+    where
+        changed_outputs.event_at is null
+        or consumers.started_at is null
+        or changed_outputs.event_at <= consumers.started_at
+    {%- endif %}
     union
     select edges.consumer_execution_id
     from edges
@@ -176,6 +203,7 @@ touched as (
     it only on incremental runs declares them to dbt's parser with this. -#}
 {% macro graphlets_change_search_depends_on() -%}
 -- depends_on: {{ ref('int_events') }}, {{ ref('int_executions') }}, {{ ref('int_edges') }}
+-- depends_on: {{ ref('int_artifact_identity') }}
 -- depends_on: {{ ref('stg_mlmd__sources') }}, {{ ref('stg_bookkeeping__load_tables') }}
 -- depends_on: {{ ref('stg_mlmd__artifacts') }}, {{ ref('stg_mlmd__events') }}
 -- depends_on: {{ ref('stg_mlmd__event_paths') }}, {{ ref('stg_mlmd__executions') }}

@@ -20,6 +20,11 @@ SQLite file):
 ``python tests/mlflow_store.py alias STORE MODEL ALIAS VERSION`` moves an alias (the daily
 load test moves ``champion`` between loads).
 
+``python tests/mlflow_store.py cross STORE`` writes the MLflow half of tests/test_cross_source.py:
+on day 0, ``train-daily`` (08:00-08:30) reads the dataset with source
+``s3://lake/features/daily`` and ``train-hourly`` (08:00-08:20) the one with source
+``s3://lake/features/hourly/``; each logs a model that is registered.
+
 MLflow stamps registry rows and logged models with the wall clock; the scenario's times are
 written back into the store afterwards (``_backdate``) so that every time lies on its day.
 """
@@ -170,6 +175,26 @@ def build(store: str, artifacts: str | None = None) -> None:
     _backdate(uri, pipeline.times)
 
 
+def cross(store: str) -> None:
+    uri = tracking_uri(store)
+    pipeline = Pipeline(uri, str(Path(store).resolve().parent / "mlartifacts"))
+    pipeline.client.create_registered_model(MODEL)
+    for name, location, end in (
+        ("daily", "s3://lake/features/daily", 150),
+        ("hourly", "s3://lake/features/hourly/", 140),
+    ):
+        source = '{"uri": "' + location + '"}'
+        features = DatasetInput(
+            Dataset(name=f"features-{name}", digest=name, source_type="s3", source=source),
+            tags=[InputTag(key="mlflow.data.context", value="training")],
+        )
+        run_id = pipeline.run(
+            f"train-{name}", 0, 120, end, "FINISHED", logs_model=True, datasets=[features]
+        )
+        pipeline.register(pipeline.last_model, run_id, 0, end + 5)
+    _backdate(uri, pipeline.times)
+
+
 def _backdate(uri: str, times: dict[str, int]) -> None:
     """Write the scenario's times over the wall-clock stamps MLflow gave registry rows and
     logged models (through SQLAlchemy, as MLflow itself writes the store)."""
@@ -211,6 +236,8 @@ def move_alias(store: str, model: str, alias: str, version: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "build":
         build(*sys.argv[2:4])
+    elif sys.argv[1] == "cross":
+        cross(sys.argv[2])
     elif sys.argv[1] == "alias":
         move_alias(*sys.argv[2:6])
     else:

@@ -8,7 +8,8 @@
 -- come from (fct_graphlet_executions.execution_pipeline_id), and each graphlet's
 -- wasted_cost must equal the sum of its members' shares. Where no graphlet has members in
 -- another pipeline this is exactly the documented identity by the graphlet's own pipeline
--- (also checked directly below, for those pipelines); per source it always is.
+-- (also checked directly below, for those pipelines); likewise per source, for the sources
+-- no graphlet shares with another (cross-source matching, docs/semantics.md section 1.10).
 with
 
 executions as (
@@ -35,12 +36,11 @@ wasted_executions as (
 
 shares_by_member_pipeline as (
     select
-        source_id,
         execution_pipeline_id as pipeline_id,
         sum(wasted_cost) as wasted_cost,
         sum(attributed_cost) as attributed_cost
     from memberships
-    group by source_id, execution_pipeline_id
+    group by execution_pipeline_id
 ),
 
 graphlet_shares as (
@@ -58,6 +58,21 @@ cross_pipeline as (
     union
     select distinct execution_pipeline_id from memberships
     where pipeline_id <> execution_pipeline_id
+),
+
+-- Sources with a graphlet holding another source's executions, or executions in one.
+cross_source as (
+    select memberships.source_id
+    from memberships
+    inner join executions
+        on memberships.execution_id = executions.execution_id
+    where memberships.source_id <> executions.source_id
+    union
+    select executions.source_id
+    from memberships
+    inner join executions
+        on memberships.execution_id = executions.execution_id
+    where memberships.source_id <> executions.source_id
 ),
 
 graphlet_wasted_by_pipeline as (
@@ -148,6 +163,7 @@ checks as (
     from source_totals
     left join graphlet_source_totals
         on source_totals.source_id = graphlet_source_totals.source_id
+    where source_totals.source_id not in (select source_id from cross_source)
 )
 
 select *

@@ -3,7 +3,13 @@
     (int_openlineage_run_artifacts). Type: the `graphlets` dataset facet's `type`, else
     `Dataset` (`ModelBlessing` for the verdicts of assertions); `blessed` and `pushed`: the
     `graphlets` output facet's flags, and a verdict's outcome. `source_artifact_key` is the
-    identity as text: `<namespace>/<name>@<version key>`. -#}
+    identity as text: `<namespace>/<name>@<version key>`. `uri` is the dataset's location as
+    OpenLineage's naming spec joins namespace and name: a namespace with an authority
+    (`s3://lake`, `postgres://db:5432`) and the name with one `/` between them
+    (`s3://lake/features/daily`; a name starting with `/` is appended as is, `hdfs://nn/p`);
+    a namespace that is only a scheme (`file`, `bigquery`) and the name with `:` between
+    them (`file:/tmp/x`, `bigquery:project.dataset.table`); any other namespace and the
+    name with `/` (`(graphlets)/verdict`). -#}
 {{ config(materialized='view') }}
 with
 
@@ -43,7 +49,16 @@ final as (
             || aggregated.version_key as source_artifact_key,
         aggregated.dataset_name as artifact_name,
         coalesce(aggregated.facet_type, 'Dataset') as type_name,
-        aggregated.dataset_namespace || '/' || aggregated.dataset_name as uri,
+        -- The URI OpenLineage's naming spec forms (docs/openlineage.md section 6.2).
+        case
+            when aggregated.dataset_namespace like '%://%'
+                then rtrim(aggregated.dataset_namespace, '/')
+                || case when starts_with(aggregated.dataset_name, '/') then '' else '/' end
+                || aggregated.dataset_name
+            when regexp_matches(aggregated.dataset_namespace, '^[A-Za-z][A-Za-z0-9+.-]*:?$')
+                then rtrim(aggregated.dataset_namespace, ':') || ':' || aggregated.dataset_name
+            else aggregated.dataset_namespace || '/' || aggregated.dataset_name
+        end as uri,
         cast(null as varchar) as state,
         aggregated.span,
         aggregated.blessed,
