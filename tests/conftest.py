@@ -18,6 +18,7 @@ GRAPH_ONLY = [
     "+int_artifacts",
     "+int_events",
     "+int_sources",
+    "+int_artifact_identity",
     "--exclude",
     "int_edges+",
 ]
