@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import psycopg
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -306,3 +307,16 @@ GATE_ONLY = frozenset(
     or "query_table" in sql
     or len(sql) > 200
 )
+
+
+def connect(port: int, password: str = PASSWORD, **kwargs) -> psycopg.Connection:
+    """A psycopg connection to ``graphlets serve`` on 127.0.0.1 as the test user."""
+    return psycopg.connect(
+        host="127.0.0.1",
+        port=port,
+        user="analyst",
+        password=password,
+        dbname="graphlets",
+        connect_timeout=10,
+        **kwargs,
+    )

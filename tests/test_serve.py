@@ -24,6 +24,7 @@ from tests.bi import (
     MART_TABLES,
     PASSWORD,
     REPO,
+    connect,
     dbt_target,
     directory_state,
     make_warehouse,
@@ -44,18 +45,6 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     publish(warehouse)
     with running_server(warehouse) as (port, _):
         yield folder, warehouse, port
-
-
-def connect(port: int, password: str = PASSWORD, **kwargs) -> psycopg.Connection:
-    return psycopg.connect(
-        host="127.0.0.1",
-        port=port,
-        user="analyst",
-        password=password,
-        dbname="graphlets",
-        connect_timeout=10,
-        **kwargs,
-    )
 
 
 def psql(

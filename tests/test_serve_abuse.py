@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from graphlets.core.snapshot import publish
+from tests import bi
 from tests.bi import PASSWORD, make_warehouse, running_server
 
 TIMEOUT = 3.0  # the server's statement timeout in these tests (--timeout)
@@ -44,16 +45,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 def connect(port: int, **kwargs) -> psycopg.Connection:
-    return psycopg.connect(
-        host="127.0.0.1",
-        port=port,
-        user="analyst",
-        password=PASSWORD,
-        dbname="graphlets",
-        connect_timeout=10,
-        autocommit=True,
-        **kwargs,
-    )
+    return bi.connect(port, autocommit=True, **kwargs)
 
 
 def answers(port: int) -> bool:

@@ -13,14 +13,13 @@ import math
 from pathlib import Path
 
 import duckdb
-import psycopg
 import pytest
 from psycopg.types.numeric import NumericBinaryLoader
 
 from graphlets.build import dbt
 from graphlets.core.snapshot import publish
 from graphlets.readers import pgtypes
-from tests.bi import BUILD_MODELS_ONLY, PASSWORD, dbt_target, running_server
+from tests.bi import BUILD_MODELS_ONLY, connect, dbt_target, running_server
 
 # One row per edge case; each column one DuckDB type.
 WIRE_TYPES = """
@@ -71,20 +70,8 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         yield port, tables
 
 
-def connect(port: int) -> psycopg.Connection:
-    return psycopg.connect(
-        host="127.0.0.1",
-        port=port,
-        user="analyst",
-        password=PASSWORD,
-        dbname="graphlets",
-        connect_timeout=10,
-        autocommit=True,
-    )
-
-
 def fetch(port: int, sql: str, binary: bool) -> list[tuple]:
-    with connect(port) as conn, conn.cursor(binary=binary) as cur:
+    with connect(port, autocommit=True) as conn, conn.cursor(binary=binary) as cur:
         cur.execute(sql)
         return cur.fetchall()
 
