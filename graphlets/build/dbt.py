@@ -84,8 +84,8 @@ def run_dbt(
         *([] if (use_colors() if colors is None else colors) else ["--no-use-colors"]),
         *(args or []),
     ]
-    if vars:
-        argv += ["--vars", json.dumps(vars)]
+    # The application publishes by itself (build() below), so dbt's on-run-end hook is off.
+    argv += ["--vars", json.dumps({"graphlets_publish_on_run_end": False, **(vars or {})})]
     # dbt-duckdb does not wait for a lock held by another process: wait here first (the
     # window between this check and dbt's own open is milliseconds).
     connect(warehouse).close()

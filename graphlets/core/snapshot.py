@@ -98,15 +98,25 @@ def publish(
     *,
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    holder: duckdb.DuckDBPyConnection | None = None,
 ) -> PublishResult:
-    """Copy the reader-facing schemas into a new file and rename it over the snapshot."""
+    """Copy the reader-facing schemas into a new file and rename it over the snapshot.
+
+    ``holder`` is a connection this process already holds on the warehouse (dbt's, when
+    the publish runs from dbt's ``on-run-end`` hook: no other connection can open the file
+    then); the copy reads through a cursor of it. Without one the warehouse is opened
+    read-only here.
+    """
     started = time.monotonic()
     target = snapshot_path(warehouse)
     _remove_abandoned(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     try:
-        con = connect(warehouse, read_only=True, lock_timeout=lock_timeout, on_wait=on_wait)
+        if holder is not None:
+            con = holder.cursor()
+        else:
+            con = connect(warehouse, read_only=True, lock_timeout=lock_timeout, on_wait=on_wait)
         try:
             tables = _write(con, tmp, warehouse.name, published_at)
         finally:
