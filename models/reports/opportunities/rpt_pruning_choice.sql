@@ -18,7 +18,8 @@ final as (
         cost_saved_fraction,
         staleness_increase_fraction,
         n_pushes_lost,
-        {{ var('opportunities_max_staleness_increase', 0.05) }} as max_staleness_increase,
+        cast({{ var('opportunities_max_staleness_increase', 0.05) }} as double)
+            as max_staleness_increase,
     from tradeoff
     where
         policy <> 'never_prune'
