@@ -8,6 +8,8 @@ execution property, so every number below is checked by hand.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import duckdb
 import pytest
 
 from graphlets.build.dbt import build
+from graphlets.readers.report import write_report
 from graphlets.synth.mlmd_store import StoreWriter
 from loaders.mlmd import load_mlmd
 from tests.stores import HOUR, T0
@@ -127,13 +130,12 @@ def identical(p: Pipeline) -> None:
 def reordered(p: Pipeline) -> None:
     """TF2 reads TF1's inputs in the other order; TF3 reads fresh artifacts with the same
     type, URI, span and fingerprint (a re-import): both recompute TF1."""
-    p.artifact("A", uri="/data/a", span=1, fingerprint="fa")
-    p.artifact("B", uri="/data/b", span=2, fingerprint="fb")
-    p.artifact("A2", uri="/data/a", span=1, fingerprint="fa")
-    p.artifact("B2", uri="/data/b", span=2, fingerprint="fb")
-    p.run("TF1", "transform", 1, 2, 8, ("A", "B"), (graph_out("G1"),))
-    p.run("TF2", "transform", 3, 4, 8, ("B", "A"), (graph_out("G2"),))
-    p.run("TF3", "transform", 5, 6, 8, ("B2", "A2"), (graph_out("G3"),))
+    for i, name in enumerate("abcd", start=1):
+        p.artifact(name.upper(), uri=f"/data/{name}", span=i, fingerprint=f"f{name}")
+        p.artifact(f"{name.upper()}2", uri=f"/data/{name}", span=i, fingerprint=f"f{name}")
+    p.run("TF1", "transform", 1, 2, 8, ("A", "B", "C", "D"), (graph_out("G1"),))
+    p.run("TF2", "transform", 3, 4, 8, ("D", "C", "B", "A"), (graph_out("G2"),))
+    p.run("TF3", "transform", 5, 6, 8, ("C2", "A2", "D2", "B2"), (graph_out("G3"),))
 
 
 def changed(p: Pipeline) -> None:
@@ -271,6 +273,18 @@ def test_input_order_and_reimported_artifacts_do_not_matter(built) -> None:
         "TF2": ("TF1", 8.0, "Transform"),
         "TF3": ("TF1", 8.0, "Transform"),
     }
+    # the signature is the md5 of the sorted content keys (type, URI, span, fingerprint)
+    keys = sorted(
+        f'content:["Examples","/data/{name}","{i}","f{name}"]'
+        for i, name in enumerate("abcd", start=1)
+    )
+    expected = hashlib.md5("\n".join(keys).encode()).hexdigest()
+    signatures = built.by_name(
+        "select execution_id, input_signature from intermediate.int_execution_input_signatures "
+        "where pipeline_id = ?",
+        "reordered",
+    )
+    assert signatures == {"TF1": (expected,), "TF2": (expected,), "TF3": (expected,)}
 
 
 def test_a_changed_artifact_is_no_recomputation(built) -> None:
@@ -383,3 +397,15 @@ def test_the_report_table_adds_the_pipelines_up(built) -> None:
     assert parts["caching"] == (9.0 + 11.0 + 8.0 + 8.0 + 8.0, 5)
     total = sum(s for k, (s, _) in parts.items() if k != "total")
     assert parts["total"][0] == pytest.approx(total)
+
+
+def test_the_report_shows_the_opportunities(built, tmp_path: Path) -> None:
+    html = write_report(built.warehouse, tmp_path / "report").read_text()
+    body = re.search(r'<section id="opportunities">(.*?)</section>', html, re.S).group(1)
+    cells = [re.findall(r"<td>([^<]*)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body)]
+    rows = built.query(
+        "select saving_kind, n_executions, saving from marts.rpt_report_opportunities "
+        "order by saving_order"
+    )
+    assert [c[:3] for c in cells if c] == [[k, f"{n:,}", f"{s:,.0f}"] for k, n, s in rows]
+    assert "stale_data at threshold 0" in body
