@@ -27,7 +27,7 @@
         'graph_artifacts': [
             'artifact_id', 'source_id', 'source_kind', 'source_artifact_id',
             'source_artifact_key', 'artifact_name', 'type_name', 'uri', 'state', 'span',
-            'blessed', 'pushed', 'created_at',
+            'blessed', 'pushed', 'created_at', 'fingerprint',
         ],
         'graph_events': [
             'event_id', 'source_id', 'source_kind', 'execution_id', 'artifact_id',

@@ -663,6 +663,45 @@ def _cadence(reader: _Reader) -> Section:
     )
 
 
+def _opportunities(reader: _Reader) -> Section:
+    """What pruning, caching and incremental processing would save (rpt_report_opportunities)."""
+    result = reader.table("rpt_report_opportunities", "saving_order")
+    policy = next((r for r in result.rows if r["pruning_policy"] is not None), None)
+    if policy:
+        threshold = _num(policy["pruning_threshold"], 3)
+        counted = f"Pruning counts policy {policy['pruning_policy']} at threshold {threshold}"
+    else:
+        counted = "No pruning policy saves waste within the staleness budget"
+    table = Table(
+        ("saving", "executions", "cost saved", "share of the range's cost"),
+        tuple(
+            (
+                r["saving_kind"],
+                _num(r["n_executions"]),
+                _num(r["saving"], 0),
+                _pct(r["share_of_evaluation_cost"]),
+            )
+            for r in result.rows
+        ),
+    )
+    missing = _missing(result)
+    return Section(
+        "opportunities",
+        "Optimisation opportunities",
+        "What would pruning, caching and incremental processing have saved?",
+        "Over the pruning simulation's evaluation range. Pruning: the executions the "
+        "recommended policy skips (the most waste saved within the staleness budget). "
+        "Caching: recomputations, "
+        "runs of a node on inputs it had already completed a run on. Incremental: runs "
+        "over rolling windows of spans, cost x the share of spans the node's previous run "
+        "processed. Each execution's saving is counted once, in that order, so the rows add "
+        f"up to the total (docs/semantics.md section 9). {counted}."
+        + (f" No data ({missing})." if missing else ""),
+        (),
+        (table,) if result.rows else (),
+    )
+
+
 # -- the page ------------------------------------------------------------------------------------
 def render_html(warehouse: Path, reader: _Reader) -> str:
     headline, outcomes, sources = _headline(reader)
@@ -675,6 +714,7 @@ def render_html(warehouse: Path, reader: _Reader) -> str:
         _push_rate(reader),
         _waste(reader),
         _cadence(reader),
+        _opportunities(reader),
     ]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),

@@ -22,6 +22,7 @@ final as (
         source_kind,
         source_artifact_key,
         artifact_name,
+        fingerprint,
     from artifacts
 )
 

@@ -3,7 +3,8 @@
     of an evaluation run (`ModelBlessing`, `blessed` from its `graphlets.blessed` tag or
     metric), a model version's model when it was registered from a run without a logged
     model (`Model`), and each model version (`RegisteredModel`, `pushed` when it was ever
-    seen serving, section 4). -#}
+    seen serving, section 4). `fingerprint`: a dataset's digest, a model version's key (docs/semantics.md
+    section 9). -#}
 {{ config(materialized='view') }}
 with
 
@@ -44,6 +45,7 @@ artifacts as (
         cast(null as boolean) as blessed,
         cast(null as boolean) as pushed,
         cast(null as timestamp) as created_at,
+        datasets.digest as fingerprint,
     from datasets
     inner join keys
         on datasets.source_id = keys.source_id
@@ -60,6 +62,7 @@ artifacts as (
         null,
         null,
         {{ mlmd_timestamp('logged_models.creation_timestamp_ms') }},
+        null,
     from logged_models
     inner join keys
         on logged_models.source_id = keys.source_id
@@ -68,19 +71,19 @@ artifacts as (
     union all
     select
         source_id, key_id, 'blessing:' || run_uuid, run_name || ' verdict', 'ModelBlessing',
-        null, blessed, null, ended_at,
+        null, blessed, null, ended_at, null,
     from runs
     where blessed is not null
     union all
     select
         source_id, version_model_key_id, 'run-model:' || version_key, version_key, 'Model',
-        uri, null, null, created_at,
+        uri, null, null, created_at, null,
     from versions
     where model_id is null and run_uuid is not null
     union all
     select
         source_id, key_id, version_key, version_key, 'RegisteredModel', uri, null,
-        is_serving, created_at,
+        is_serving, created_at, version_key,
     from versions
 ),
 
@@ -99,6 +102,7 @@ final as (
         artifacts.blessed,
         artifacts.pushed,
         artifacts.created_at,
+        artifacts.fingerprint,
     from artifacts
     inner join sources
         on artifacts.source_id = sources.source_id

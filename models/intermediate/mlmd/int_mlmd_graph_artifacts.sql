@@ -1,6 +1,7 @@
 {#- The MLMD source's artifacts in the graph contract (macros/graph_sources.sql; docs/semantics.md
     sections 1, 3): type, span and the `blessed` / `pushed` flags read with the MLMD value
-    rules (macros/mlmd_values.sql). `artifact_name` is the MLMD name, else the
+    rules (macros/mlmd_values.sql), and the content `fingerprint`, a string property of that
+    name where the writer records one (docs/semantics.md section 9). `artifact_name` is the MLMD name, else the
     `display_name` property Kubeflow Pipelines v2 writes. -#}
 {{ config(materialized='view') }}
 with
@@ -17,7 +18,7 @@ properties as (
 named_properties as (
     select *
     from properties
-    where property_name in ('span', 'blessed', 'pushed', 'display_name')
+    where property_name in ('span', 'blessed', 'pushed', 'display_name', 'fingerprint')
     qualify row_number() over (
         partition by source_id, source_artifact_id, property_name
         order by is_custom_property
@@ -32,6 +33,7 @@ pivoted as (
         bool_or(case when property_name = 'blessed' then flag_value end) as blessed,
         bool_or(case when property_name = 'pushed' then flag_value end) as pushed,
         max(case when property_name = 'display_name' then string_value end) as display_name,
+        max(case when property_name = 'fingerprint' then string_value end) as fingerprint,
     from named_properties
     group by source_id, source_artifact_id
 ),
@@ -51,6 +53,7 @@ final as (
         pivoted.blessed,
         pivoted.pushed,
         artifacts.created_at,
+        nullif(trim(pivoted.fingerprint), '') as fingerprint,
     from artifacts
     left join pivoted
         on artifacts.source_id = pivoted.source_id

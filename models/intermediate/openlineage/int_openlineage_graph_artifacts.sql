@@ -64,6 +64,8 @@ final as (
         aggregated.blessed,
         aggregated.pushed,
         aggregated.created_at,
+        -- the dataset version is the content fingerprint (docs/semantics.md section 9)
+        aggregated.version_key as fingerprint,
     from aggregated
     inner join sources
         on aggregated.source_id = sources.source_id
