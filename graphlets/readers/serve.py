@@ -504,25 +504,12 @@ PG_SETTINGS = {
     "application_name": ("application_name", ""),
 }
 
-# Catalog-query idioms of Postgres clients that DuckDB's pg_catalog does not parse. The
-# rewritten text is what the gate checks and DuckDB runs.
-_CATALOG_IDIOMS = (
-    (re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*(~\*?|!~\*?)\s*\)", re.I), r"\1"),
-    (re.compile(r"\s+COLLATE\s+pg_catalog\s*\.\s*\"?default\"?", re.I), ""),
-    (
-        re.compile(
-            r"::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regnamespace)\b", re.I
-        ),
-        "",
-    ),
-    (re.compile(r"::\s*pg_catalog\s*\.\s*(\w+)", re.I), r"::\1"),
-)
-
 
 def rewrite_catalog_idioms(sql: str) -> str:
-    """The idioms above rewritten, then ``pg_catalog`` names pointed at the compat layer."""
-    for pattern, replacement in _CATALOG_IDIOMS:
-        sql = pattern.sub(replacement, sql)
+    """Postgres catalog idioms rewritten for DuckDB (:func:`graphlets.readers.pg_catalog.rewrite`).
+
+    The rewritten text is what the gate checks and DuckDB runs.
+    """
     return pg_catalog.rewrite(sql)
 
 
