@@ -154,3 +154,76 @@ def test_regclass_casts_and_string_literals(served) -> None:
         assert conn.execute(
             "select pg_get_serial_sequence('marts.fct_graphlets', 'graphlet_id')"
         ).fetchone() == (None,)
+
+
+def test_information_schema_columns_in_postgres_terms(served) -> None:
+    _, port = served
+    with connect(port, autocommit=True) as conn:
+        rows = conn.execute(
+            "select column_name, data_type, udt_name, numeric_precision, numeric_scale,"
+            " datetime_precision, is_nullable from information_schema.columns"
+            " where table_schema = 'marts' and table_name = %s order by ordinal_position",
+            ["fct_executions"],
+        ).fetchall()
+        assert rows == [
+            ("execution_id", "bigint", "int8", 64, 0, None, "YES"),
+            ("source_id", "text", "text", None, None, None, "YES"),
+            ("pipeline_id", "text", "text", None, None, None, "YES"),
+            ("role", "text", "text", None, None, None, "YES"),
+            ("state", "text", "text", None, None, None, "YES"),
+            ("started_at", "timestamp without time zone", "timestamp", None, None, 6, "YES"),
+            ("ended_at", "timestamp without time zone", "timestamp", None, None, 6, "YES"),
+            ("cost", "numeric", "numeric", 22, 2, None, "YES"),
+            ("waste_class", "text", "text", None, None, None, "YES"),
+            ("run_date", "date", "date", None, None, 0, "YES"),
+        ]
+        booleans = conn.execute(
+            "select data_type, udt_name from information_schema.columns c"
+            " where c.table_schema = 'marts' and c.column_name = 'is_active'"
+        ).fetchall()
+        assert booleans == [("boolean", "bool")]
+        # every mart column: the catalog's type is the type its values arrive as
+        for table in MART_TABLES:
+            declared = conn.execute(
+                "select column_name, udt_name from information_schema.columns"
+                " where table_schema = 'marts' and table_name = %s order by ordinal_position",
+                [table],
+            ).fetchall()
+            cursor = conn.execute(f"select * from marts.{table} limit 0")
+            sent = [(d.name, conn.adapters.types[d.type_code].name) for d in cursor.description]
+            assert declared == sent, table
+
+
+# What JDBC drivers (Metabase's, Tableau's) send for DatabaseMetaData.getColumns, shortened:
+# pg_attribute joined with pg_type on the type oid.
+JDBC_COLUMNS = """
+SELECT n.nspname, c.relname, a.attname, a.atttypid, t.typname, a.attnotnull, a.atttypmod,
+       row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS attnum,
+       nullif(a.attidentity, '') AS attidentity, pg_catalog.pg_get_expr(def.adbin, def.adrelid)
+       AS adsrc, dsc.description, t.typbasetype, t.typtype
+FROM pg_catalog.pg_namespace n
+JOIN pg_catalog.pg_class c ON (c.relnamespace = n.oid)
+JOIN pg_catalog.pg_attribute a ON (a.attrelid = c.oid)
+JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid)
+LEFT JOIN pg_catalog.pg_attrdef def ON (a.attrelid = def.adrelid AND a.attnum = def.adnum)
+LEFT JOIN pg_catalog.pg_description dsc ON (c.oid = dsc.objoid AND a.attnum = dsc.objsubid)
+LEFT JOIN pg_catalog.pg_class dc ON (dc.oid = dsc.classoid AND dc.relname = 'pg_class')
+WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm') AND a.attnum > 0 AND NOT a.attisdropped
+  AND n.nspname LIKE 'marts' AND c.relname LIKE 'fct_graphlets'
+ORDER BY nspname, c.relname, attnum
+"""
+
+
+def test_jdbc_style_column_metadata(served) -> None:
+    _, port = served
+    with connect(port, autocommit=True) as conn:
+        rows = conn.execute(JDBC_COLUMNS).fetchall()
+    assert [(r[2], r[3], r[4], r[6]) for r in rows] == [
+        ("graphlet_id", 20, "int8", -1),
+        ("pipeline_id", 25, "text", -1),
+        ("trainer_execution_id", 20, "int8", -1),
+        ("outcome", 25, "text", -1),
+        ("cost", 1700, "numeric", (21 << 16 | 1) + 4),
+        ("is_wasted", 16, "bool", -1),
+    ]
+    assert rows[0][10] == COLUMN_COMMENTS[("fct_graphlets", "graphlet_id")]

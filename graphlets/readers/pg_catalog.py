@@ -184,8 +184,12 @@ _RELATIONS: dict[str, str] = {
         union all
         select * from (values {_CATALOG_ROWS}) v(oid, nspname, relname)""",
     # DuckDB lists a pseudo type "enum" without an oid (SQLAlchemy would reflect it as an enum).
+    # It has no "text" (oid 25, what VARCHAR columns go out as): a copy of "varchar".
     "pg_type": """
-        select * from pg_catalog.pg_type where oid is not null""",
+        select * from pg_catalog.pg_type where oid is not null
+        union all
+        select * replace (25 as oid, 'text' as typname) from pg_catalog.pg_type
+        where oid = 1043""",
     "pg_index": """
         select *, false as indnullsnotdistinct from pg_catalog.pg_index""",
     # What a read-only DuckDB snapshot does not have: the relations, empty.
@@ -244,6 +248,38 @@ _RELATIONS: dict[str, str] = {
         where false""",
     "pg_foreign_table": """
         select 0 as ftrelid, 0 as ftserver, cast([] as varchar[]) as ftoptions where false""",
+}
+
+# information_schema relations BI tools read, in Postgres' terms (``information_schema.<name>``
+# is pointed at ``pg_compat.information_schema_<name>``): DuckDB's columns view gives DuckDB's
+# type names (``BIGINT``, ``DECIMAL(22,2)``) and no udt_name.
+_PG_OID = _type_oid("data_type")
+_INFORMATION_SCHEMA: dict[str, str] = {
+    "columns": f"""
+        select * exclude (pg_oid) replace (
+                   {_format_type("pg_oid", "-1")} as data_type,
+                   current_database() as udt_catalog,
+                   'pg_catalog' as udt_schema,
+                   {_udt_name("pg_oid")} as udt_name,
+                   cast(null as integer) as character_maximum_length,
+                   case when pg_oid = 20 then 64 when pg_oid = 23 then 32
+                        when pg_oid = 701 then 53
+                        when pg_oid = 1700 and data_type like 'DECIMAL(%' then numeric_precision
+                   end as numeric_precision,
+                   case when pg_oid in (20, 23, 701) then 2 when pg_oid = 1700 then 10
+                   end as numeric_precision_radix,
+                   case when pg_oid in (20, 23) then 0
+                        when pg_oid = 1700 and data_type like 'DECIMAL(%' then numeric_scale
+                   end as numeric_scale,
+                   case when pg_oid = 1082 then 0 when pg_oid in (1083, 1114) then 6
+                   end as datetime_precision,
+                   cast(ordinal_position as varchar) as dtd_identifier,
+                   'NO' as is_self_referencing,
+                   'NO' as is_identity,
+                   'NO' as identity_cycle,
+                   'NEVER' as is_generated,
+                   'NO' as is_updatable)
+        from (select *, {_PG_OID} as pg_oid from information_schema.columns)""",
 }
 
 _OBJ_COMMENT = """(
@@ -320,6 +356,10 @@ def setup_statements() -> tuple[str, ...]:
         f"create view {COMPAT_CATALOG}.{name} as {body.strip()}"
         for name, body in _RELATIONS.items()
     )
+    views += tuple(
+        f"create view {COMPAT_CATALOG}.information_schema_{name} as {body.strip()}"
+        for name, body in _INFORMATION_SCHEMA.items()
+    )
     macros = tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
     return (f"attach ':memory:' as {COMPAT_CATALOG}", *views, *macros)
 
@@ -379,7 +419,7 @@ def rewrite(sql: str) -> str:
 
 
 def _edits(tokens: list[Token], i: int) -> list[Edit]:
-    edits = [_qualifier(tokens, i), _column_alias(tokens, i)]
+    edits = [_qualifier(tokens, i), _information_schema(tokens, i), _column_alias(tokens, i)]
     found = [e for e in edits if e is not None]
     for idiom in (_operator, _collate_default, _cast_suffix, _cast_call):
         found.extend(idiom(tokens, i))
@@ -410,6 +450,20 @@ def _qualifier(tokens: list[Token], i: int) -> Edit | None:
         # the session macro, DuckDB's function or DuckDB's pg_catalog one.
         return qualifier.start, dot.end + 1, ""
     return None
+
+
+def _information_schema(tokens: list[Token], i: int) -> Edit | None:
+    """``information_schema.columns`` -> ``pg_compat.information_schema_columns``..."""
+    if i + 2 >= len(tokens) or tokens[i].text.lower() != "information_schema":
+        return None
+    if not _is(tokens, i + 1, TokenType.DOT) or (
+        i > 0 and tokens[i - 1].token_type == TokenType.DOT
+    ):
+        return None
+    name = tokens[i + 2].text.lower()
+    if name not in _INFORMATION_SCHEMA:
+        return None
+    return tokens[i].start, tokens[i + 2].end + 1, f"{COMPAT_CATALOG}.information_schema_{name}"
 
 
 def _operator(tokens: list[Token], i: int) -> list[Edit]:
