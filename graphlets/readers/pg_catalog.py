@@ -246,6 +246,12 @@ _RELATIONS: dict[str, str] = {
         select 0 as oid, '' as extname, 0 as extowner, 0 as extnamespace,
                false as extrelocatable, '' as extversion
         where false""",
+    # A session's cursors are not listed (psycopg looks a cursor up here only to close one
+    # it did not declare itself; a cursor goes at the end of its transaction anyway).
+    "pg_cursors": """
+        select '' as name, '' as statement, false as is_holdable, false as is_binary,
+               false as is_scrollable, cast(null as timestamp) as creation_time
+        where false""",
     "pg_foreign_table": """
         select 0 as ftrelid, 0 as ftserver, cast([] as varchar[]) as ftoptions where false""",
 }
@@ -350,6 +356,11 @@ def macro_names() -> tuple[str, ...]:
     return tuple(_FUNCTIONS)
 
 
+def connection_statements() -> tuple[str, ...]:
+    """The statements that install the layer's macros on one more connection of a session."""
+    return tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
+
+
 def setup_statements() -> tuple[str, ...]:
     """The statements that install the layer in a fresh session (before the lock)."""
     views = tuple(
@@ -360,8 +371,7 @@ def setup_statements() -> tuple[str, ...]:
         f"create view {COMPAT_CATALOG}.information_schema_{name} as {body.strip()}"
         for name, body in _INFORMATION_SCHEMA.items()
     )
-    macros = tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
-    return (f"attach ':memory:' as {COMPAT_CATALOG}", *views, *macros)
+    return (f"attach ':memory:' as {COMPAT_CATALOG}", *views, *connection_statements())
 
 
 Edit = tuple[int, int, str]  # replace sql[start:end] by the text

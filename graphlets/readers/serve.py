@@ -54,8 +54,8 @@ from buenavista.core import BVType
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
-from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
-from graphlets.readers import pg_catalog, pgtypes
+from graphlets.core.snapshot import SnapshotIdentity, duplicate, identity, open_snapshot
+from graphlets.readers import pg_catalog, pgcursors, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
@@ -281,15 +281,21 @@ class SnapshotSession(core.Session):
         self.peer: socket.socket | None = None  # watched for a hang-up while a query runs
         self._running: _Running | None = None
         self._state = threading.Lock()
+        self._cursors = pgcursors.Cursors()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection()
 
     def close(self) -> None:
         self.finish()
-        if self._con is not None:
+        self._cursors.close(None, self._con)
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        """Close the session's connection, unless an open cursor still reads from it."""
+        if self._con is not None and not self._cursors.uses(self._con):
             self._con.close()
-            self._con = None
+        self._con = None
 
     def cancel(self, reason: str = "canceling statement due to user request") -> None:
         """Interrupt the running statement, if any (a Postgres cancel request)."""
@@ -320,7 +326,8 @@ class SnapshotSession(core.Session):
         if self._con is None or not self._pinned:
             current = identity(self._snapshot)
             if self._con is None or current != self._identity:
-                self.close()
+                self.finish()
+                self._close_connection()
                 self._con = open_snapshot(
                     self._snapshot,
                     setup=pg_catalog.setup_statements(),
@@ -335,6 +342,10 @@ class SnapshotSession(core.Session):
         if answered is not None:
             return answered
         bound(sql)
+        if (declare := pgcursors.parse_declare(sql)) is not None:
+            return self._declare(declare, params)
+        if (fetch := pgcursors.parse_fetch(sql)) is not None:
+            return self._fetch(*fetch)
         sql = rewrite_catalog_idioms(sql)
         con = self._connection()
         statements = gate(con, sql)
@@ -356,6 +367,43 @@ class SnapshotSession(core.Session):
         except BaseException:
             self.finish()
             raise
+
+    def _declare(self, declare: pgcursors.Declare, params: list | None) -> core.QueryResult:
+        """``DECLARE name CURSOR FOR query``: the query, gated, run on a connection of its own."""
+        self._cursors.check_new(declare.name, declare.hold, self._in_txn)
+        con = self._connection()
+        statements = gate(con, rewrite_catalog_idioms(declare.query))
+        if len(statements) != 1:
+            raise QueryRefusedError(
+                "DECLARE of several statements refused", "declare a cursor for one SELECT"
+            )
+        own = duplicate(con, pg_catalog.connection_statements())
+        running = self._start(own)
+        try:
+            own.execute(statements[0], params or None)
+        except duckdb.Error as exc:
+            self.finish()
+            own.close()
+            raise running.error(exc) from None
+        except BaseException:
+            self.finish()
+            own.close()
+            raise
+        self.finish()
+        self._cursors.add(declare.name, pgcursors.Cursor(own, con, declare.hold, self._in_txn))
+        return _Status("DECLARE CURSOR")
+
+    def _fetch(self, name: str, count: int | None) -> core.QueryResult:
+        """``FETCH FORWARD count FROM name``: the cursor's next rows (None: all the rest)."""
+        cursor = self._cursors.get(name)
+        return _Rows(cursor.con, self._start(cursor.con), limit=count)
+
+    def describe_cursor(self, name: str) -> core.QueryResult | None:
+        """The columns of cursor ``name`` (a Describe of its portal), None if there is none."""
+        cursor = self._cursors.find(name)
+        if cursor is None:
+            return None
+        return _Rows(cursor.con, None, limit=0)
 
     def _start(self, con: duckdb.DuckDBPyConnection) -> _Running:
         """A slot among the server's running statements, and a watchdog on this one."""
@@ -382,18 +430,25 @@ class SnapshotSession(core.Session):
             return _Status("SET")
         if _NOOP_SET.match(text):
             return _Status("SET")
+        if (close := pgcursors.parse_close(text)) is not None:
+            self._cursors.close(close[0], self._con)
+            return _Status("CLOSE CURSOR" if close[0] is not None else "CLOSE ALL")
         if _BEGIN.match(text):
             self._in_txn = True
             self._pinned = bool(_PINNING.search(text))
             return _Status("BEGIN")
         if _COMMIT.match(text):
+            self._cursors.end_transaction(True, self._con)
             self._in_txn = self._pinned = False
             return _Status("COMMIT")
         if _ROLLBACK.match(text):
+            self._cursors.end_transaction(False, self._con)
             self._in_txn = self._pinned = False
             return _Status("ROLLBACK")
         if m := _NOOP.match(text):
             words = m.group(1).upper().split()
+            if words[0] == "DISCARD":
+                self._cursors.close(None, self._con)
             one_word = words[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK")
             return _Status(words[0] if one_word else " ".join(words[:2]))
         if m := _SHOW.match(text):
@@ -471,7 +526,7 @@ _COMMIT = re.compile(r"^(?:commit|end)(?:\s+(?:transaction|work))?\s*;?$", re.I)
 _ROLLBACK = re.compile(r"^(?:rollback|abort)(?:\s+(?:transaction|work))?\s*;?$", re.I)
 _NAME = r'(?:\w+|"[^"]+")'
 _NOOP = re.compile(
-    rf"^(discard\s+all|deallocate\s+(?:prepare\s+)?(?:all|{_NAME})|reset\s+all|close\s+all"
+    rf"^(discard\s+all|deallocate\s+(?:prepare\s+)?(?:all|{_NAME})|reset\s+all"
     rf"|unlisten\s+\*|savepoint\s+{_NAME}|release\s+(?:savepoint\s+)?{_NAME}"
     rf"|rollback\s+(?:work\s+|transaction\s+)?to\s+(?:savepoint\s+)?{_NAME})\s*;?$",
     re.I,
@@ -599,14 +654,21 @@ def _column_type(duck_type: Any) -> tuple[BVType, Callable[[Any], Any] | None]:
 class _Rows(core.QueryResult):
     """The result of the last statement, streamed from DuckDB in batches."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, running: _Running) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, running: _Running | None, limit: int | None = None
+    ) -> None:
         super().__init__()
         self._con = con
         self._running = running
+        self._limit = limit  # at most this many rows (a FETCH from a cursor); None: all
         self._columns = [(d[0], *_column_type(d[1])) for d in con.description or []]
-        self._rows = self._stream() if self._columns else iter(())
-        if not self._columns:
-            running.release()
+        self._rows = self._stream() if self._columns and limit != 0 else iter(())
+        if not self._columns or limit == 0:
+            self._release()
+
+    def _release(self) -> None:
+        if self._running is not None:
+            self._running.release()
 
     def has_results(self) -> bool:
         return bool(self._columns)
@@ -627,21 +689,24 @@ class _Rows(core.QueryResult):
     def _stream(self) -> Iterator[list]:
         """The rows, fetched under the statement's watchdog (its time limit covers them)."""
         converters = [convert for _, _, convert in self._columns]
+        left = self._limit
         try:
-            while True:
+            while left is None or left > 0:
                 try:
-                    batch = self._con.fetchmany(2048)
+                    batch = self._con.fetchmany(2048 if left is None else min(left, 2048))
                 except duckdb.Error as exc:
-                    raise self._running.error(exc) from None
+                    raise (self._running.error(exc) if self._running else exc) from None
                 if not batch:
                     break
+                if left is not None:
+                    left -= len(batch)
                 for row in batch:
                     yield [
                         v if c is None or v is None else c(v)
                         for v, c in zip(row, converters, strict=True)
                     ]
         finally:
-            self._running.release()
+            self._release()
 
 
 # --- the protocol handler --------------------------------------------------------------------
@@ -654,7 +719,7 @@ def _sqlstate(exc: BaseException) -> str:
         return "42501"  # insufficient_privilege
     if isinstance(exc, QueryCancelledError):
         return QueryCancelledError.sqlstate
-    if isinstance(exc, _ProtocolViolation):
+    if isinstance(exc, _ProtocolViolation | pgcursors.CursorError):
         return exc.sqlstate
     if isinstance(exc, GraphletsError) and exc.problem.startswith("syntax error"):
         return "42601"
@@ -909,6 +974,26 @@ class _Handler(postgres.BuenaVistaHandler):
             self._statement_failed(ctx, exc)
             self.send_error(exc)
         self.send_ready_for_query(ctx)
+
+    def handle_describe(self, ctx: postgres.BVContext, payload: bytes) -> None:
+        """A Describe of a cursor's portal (psycopg's, after DECLARE) gives its columns."""
+        name = payload[1:-1].decode("utf-8", "replace")
+        if payload[:1] == b"P" and name not in ctx.portals:
+            session = ctx.session
+            described = (
+                session.describe_cursor(name) if isinstance(session, SnapshotSession) else None
+            )
+            if described is None:
+                error = pgcursors.CursorError(
+                    f'portal "{name}" does not exist', "DECLARE it first", "34000"
+                )
+                self.send_error(error, ctx)
+            elif described.has_results():
+                self.send_row_description(described)
+            else:
+                self.wfile.write(struct.pack("!ci", b"n", 4))  # NoData
+            return
+        super().handle_describe(ctx, payload)
 
     def handle_execute(self, ctx: postgres.BVContext, payload: bytes) -> None:
         try:
