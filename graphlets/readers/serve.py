@@ -39,6 +39,7 @@ import logging
 import re
 import signal
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -55,7 +56,7 @@ from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, duplicate, identity, open_snapshot
-from graphlets.readers import pg_catalog, pgcursors, pgtypes
+from graphlets.readers import pg_catalog, pgcursors, pgtls, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
@@ -89,6 +90,8 @@ class ServeConfig:
     max_active_queries: int = DEFAULT_MAX_ACTIVE_QUERIES
     auth_timeout: float = DEFAULT_AUTH_TIMEOUT
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT  # 0: never
+    tls_cert: Path | None = None  # PEM files: with both, SSL requests are answered "S"
+    tls_key: Path | None = None
 
 
 def read_password(password_file: Path | None) -> str | None:
@@ -97,6 +100,10 @@ def read_password(password_file: Path | None) -> str | None:
 
 
 def check_config(config: ServeConfig) -> None:
+    if (config.tls_cert is None) != (config.tls_key is None):
+        raise GraphletsError(
+            "--tls-cert and --tls-key go together", "pass both (PEM files), or neither"
+        )
     if config.password is None and not is_loopback(config.host):
         raise GraphletsError(
             f"refusing to serve on {config.host} without a password",
@@ -179,6 +186,9 @@ class SnapshotServer(postgres.BuenaVistaServer):
         self.config = config
         self.clients = 0
         self._clients_lock = threading.Lock()
+        self.tls: ssl.SSLContext | None = None
+        if config.tls_cert is not None and config.tls_key is not None:
+            self.tls = pgtls.server_context(config.tls_cert, config.tls_key)
         slots = threading.BoundedSemaphore(config.max_active_queries)
         connection = SnapshotConnection(config.snapshot, config.limits, slots)
         super().__init__((config.host, config.port), connection, auth=auth)
@@ -840,6 +850,11 @@ class _Handler(postgres.BuenaVistaHandler):
     """buenavista's protocol handler with bounds, timeouts, cancels and one-line errors."""
 
     server: SnapshotServer
+    request: Any  # the accepted socket, an ssl.SSLSocket once TLS is on
+    connection: Any
+    rfile: Any
+    wfile: Any
+    _tls_refused = False  # an SSL request was answered "N"
 
     def handle(self) -> None:
         """buenavista's loop, bounded: startup, message sizes, auth and idle timeouts."""
@@ -852,6 +867,7 @@ class _Handler(postgres.BuenaVistaHandler):
         try:
             sock.settimeout(config.auth_timeout or None)
             ctx = self.handle_startup(self.server.conn)
+            sock = self.request  # a TLS socket if the client asked for TLS
             if ctx is not None:
                 self.server.ctxts[ctx.process_id] = ctx
                 if isinstance(ctx.session, SnapshotSession):
@@ -866,8 +882,13 @@ class _Handler(postgres.BuenaVistaHandler):
             why = "idle-session timeout" if idle else "authentication timeout"
             log.info("client %s: closing the connection (%s)", client, why)
             self._send_fatal(f"terminating connection due to {why}", "57P05" if idle else "08006")
+        except ssl.SSLError as exc:
+            log.warning("client %s: TLS failed: %s", client, exc.reason or _first_line(exc))
         except (ConnectionError, EOFError, struct.error):
-            log.info("client %s: disconnected", client)
+            if ctx is None and self._tls_refused:
+                log.info("client %s: disconnected: it asked for TLS (no --tls-cert)", client)
+            else:
+                log.info("client %s: disconnected", client)
         except _ProtocolViolation as exc:
             log.warning("client %s: %s", client, exc)
             self._send_fatal(str(exc), exc.sqlstate)
@@ -925,7 +946,13 @@ class _Handler(postgres.BuenaVistaHandler):
             if len(body) != length - 4:
                 raise EOFError
             code = struct.unpack("!I", body[:4])[0]
+            if code == _SSL_REQUEST and self.server.tls is not None:
+                if isinstance(self.request, ssl.SSLSocket):
+                    raise _ProtocolViolation("SSL request on a TLS connection")
+                self._start_tls(self.server.tls)
+                continue
             if code in (_SSL_REQUEST, _GSSENC_REQUEST):
+                self._tls_refused = self._tls_refused or code == _SSL_REQUEST
                 self.wfile.write(b"N")
                 continue
             if code == _CANCEL_REQUEST and len(body) == 12:
@@ -940,6 +967,20 @@ class _Handler(postgres.BuenaVistaHandler):
             self.send_auth_request(ctx)
             return ctx
         raise _ProtocolViolation("too many encryption requests")
+
+    def _start_tls(self, context: ssl.SSLContext) -> None:
+        """Answer "S" and go on over TLS (the handshake is bounded by the socket's timeout)."""
+        self.wfile.write(b"S")
+        tls = context.wrap_socket(self.request, server_side=True)
+        self.request = self.connection = tls
+        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.wfile = pgtls.SocketWriter(tls)
+        self.r = postgres.BVBuffer(self.rfile)
+
+    def finish(self) -> None:
+        super().finish()
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.close()  # the server closes the plain socket it accepted
 
     def _cancel(self, process_id: int, secret_key: int) -> None:
         """A Postgres cancel request: interrupt that session's statement (not close it)."""
