@@ -450,7 +450,7 @@ def _qualifier(tokens: list[Token], i: int) -> Edit | None:
         TokenType.L_PAREN,
     ):
         return None  # OPERATOR(pg_catalog.~) (see _operator)
-    if tokens[i - 1].token_type == TokenType.COLLATE:
+    if i > 0 and tokens[i - 1].token_type == TokenType.COLLATE:
         return None
     if name.text.lower() in _RELATIONS:
         return qualifier.start, qualifier.end + 1, COMPAT_CATALOG
