@@ -822,6 +822,18 @@ def query(
     show_default=True,
     help="Seconds without a message before a connection is closed (0: never).",
 )
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PEM certificate (chain): clients may connect with TLS (sslmode=require).",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="PEM private key of --tls-cert (unencrypted).",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -836,6 +848,8 @@ def serve(
     max_active_queries: int,
     auth_timeout: float,
     idle_timeout: float,
+    tls_cert: Path | None,
+    tls_key: Path | None,
 ) -> None:
     """Serve the published snapshot over the PostgreSQL protocol, read-only (psql, BI tools).
 
@@ -856,6 +870,8 @@ def serve(
         max_active_queries=max_active_queries,
         auth_timeout=auth_timeout,
         idle_timeout=idle_timeout,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
     )
     quiet_buenavista()
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL and MLflow-in-MySQL
 # tests start their own on 127.0.0.1), a PostgreSQL server (the MLflow-in-Postgres tests
-# start their own), the psql client and chromium. Installs only what is missing; needs
+# start their own), the psql client, openssl and chromium. Installs only what is missing; needs
 # root or sudo.
 set -euo pipefail
 missing=()
@@ -10,6 +10,8 @@ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(ma
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 # psql: the `graphlets serve` tests query the server with the real PostgreSQL client.
 command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+# openssl: the TLS tests of `graphlets serve` make a self-signed certificate with it.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # chromium: the report tests open the HTML report in a real headless browser.
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -142,15 +142,24 @@ def directory_state(path: Path) -> dict[str, tuple[int, int]]:
 
 @contextmanager
 def running_server(
-    warehouse: Path, *, password: str | None = PASSWORD, args: tuple[str, ...] = ()
+    warehouse: Path,
+    *,
+    password: str | None = PASSWORD,
+    args: tuple[str, ...] = (),
+    log_path: Path | None = None,
 ) -> Iterator[tuple[int, subprocess.Popen]]:
-    """``graphlets serve`` in a subprocess on a free loopback port, stopped afterwards."""
+    """``graphlets serve`` in a subprocess on a free loopback port, stopped afterwards.
+
+    Its stderr goes to ``log_path`` if given (for tests that read the server's log).
+    """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "GRAPHLETS_SERVE_PASSWORD"}
     if password is not None:
         env["GRAPHLETS_SERVE_PASSWORD"] = password
     # stderr goes to a file, not a pipe nobody reads (a full pipe would stall the server).
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
+    log = (
+        log_path.open("w+") if log_path is not None else tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed in the finally below)
+    )
     cli = [sys.executable, "-m", "graphlets.cli", "--warehouse", str(warehouse)]
     proc = subprocess.Popen(
         [*cli, "serve", "--port", str(port), *args],

@@ -254,6 +254,28 @@ def open_snapshot(
     return con
 
 
+def duplicate(
+    con: duckdb.DuckDBPyConnection, setup: Sequence[str] = ()
+) -> duckdb.DuckDBPyConnection:
+    """A second connection to the locked instance behind ``con`` (with a result of its own).
+
+    It gets what :func:`open_snapshot` sets per connection (the snapshot as the default
+    catalog, the search path) and ``setup`` (statements local to a connection, e.g.
+    temporary macros); the instance's settings (read-only, no external access, the memory
+    limit, UTC, the lock) are shared. Closing ``con`` closes it too.
+    """
+    dup = con.cursor()
+    try:
+        dup.execute(f"use {CATALOG}")
+        dup.execute(f"set search_path = '{CATALOG}.marts,{CATALOG}.main'")
+        for statement in setup:
+            dup.execute(statement)
+    except duckdb.Error:
+        dup.close()
+        raise
+    return dup
+
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

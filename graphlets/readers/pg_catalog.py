@@ -22,6 +22,8 @@ gate, which refuses any statement that would touch ``pg_compat``'s definitions.
 
 from __future__ import annotations
 
+import re
+
 import sqlglot
 from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
@@ -29,6 +31,91 @@ from sqlglot.tokens import Token, TokenType
 COMPAT_CATALOG = "pg_compat"
 
 _SNAPSHOT_SCHEMAS = "(select oid from pg_catalog.pg_namespace)"
+
+# Column types as Postgres clients see them: the type each column's values arrive as on the
+# wire (graphlets/readers/serve.py), with numeric's precision and scale as Postgres' typmod.
+# (Postgres oid, format_type's name, the type's own name: information_schema's udt_name.)
+PG_TYPES: dict[int, tuple[str, str]] = {
+    20: ("bigint", "int8"),
+    23: ("integer", "int4"),
+    1700: ("numeric", "numeric"),
+    701: ("double precision", "float8"),
+    16: ("boolean", "bool"),
+    25: ("text", "text"),
+    1082: ("date", "date"),
+    1083: ("time without time zone", "time"),
+    1114: ("timestamp without time zone", "timestamp"),
+    17: ("bytea", "bytea"),
+}
+# DuckDB's type names (duckdb_columns().data_type) and the Postgres oid they go out as;
+# DECIMAL(p,s) is numeric, anything else (lists, structs, maps, enums, UUID...) text.
+_DUCKDB_TYPES: dict[int, tuple[str, ...]] = {
+    20: ("BIGINT", "UINTEGER"),
+    23: ("INTEGER", "SMALLINT", "TINYINT", "UTINYINT", "USMALLINT"),
+    1700: ("UBIGINT", "HUGEINT", "UHUGEINT", "BIGNUM", "VARINT"),
+    701: ("DOUBLE", "FLOAT"),
+    16: ("BOOLEAN",),
+    1082: ("DATE",),
+    1083: ("TIME",),
+    1114: (
+        "TIMESTAMP",
+        "TIMESTAMP_S",
+        "TIMESTAMP_MS",
+        "TIMESTAMP_NS",
+        "TIMESTAMP WITH TIME ZONE",  # sent as UTC timestamps
+    ),
+    17: ("BLOB",),
+}
+
+
+def _type_oid(data_type: str) -> str:
+    """SQL: the Postgres type oid of a DuckDB column whose type name is ``data_type``."""
+    arms = " ".join(
+        f"when {data_type} in ({', '.join(repr(n) for n in names)}) then {oid}"
+        for oid, names in _DUCKDB_TYPES.items()
+    )
+    return f"case {arms} when {data_type} like 'DECIMAL(%' then 1700 else 25 end"
+
+
+def _typmod(data_type: str, precision: str, scale: str) -> str:
+    """SQL: Postgres' typmod of the column: ``((precision << 16) | scale) + 4`` for numeric."""
+    numeric = f"(({precision} << 16) | {scale}) + 4"
+    return f"case when {data_type} like 'DECIMAL(%' then {numeric} else -1 end"
+
+
+def _format_type(oid: str, typmod: str) -> str:
+    """SQL: Postgres' ``format_type(oid, typmod)`` of the types above (else pg_type's name)."""
+    names = " ".join(f"when {n} then '{name}'" for n, (name, _) in PG_TYPES.items())
+    return f"""case
+        when {oid} = 1700 and {typmod} >= 4
+            then 'numeric(' || (({typmod} - 4) >> 16) || ',' || (({typmod} - 4) & 65535) || ')'
+        else coalesce(case {oid} {names} end,
+                      (select first(t.typname) from pg_catalog.pg_type t where t.oid = {oid}))
+        end"""
+
+
+def _udt_name(oid: str) -> str:
+    names = " ".join(f"when {n} then '{udt}'" for n, (_, udt) in PG_TYPES.items())
+    return f"case {oid} {names} else 'text' end"
+
+
+# Well-known Postgres catalog relations by oid, so that ``'pg_catalog.pg_class'::regclass``
+# finds the oid that pg_description's classoid holds.
+_CATALOG_OIDS = {
+    "pg_class": 1259,
+    "pg_namespace": 2615,
+    "pg_proc": 1255,
+    "pg_type": 1247,
+    "pg_attribute": 1249,
+    "pg_constraint": 2606,
+    "pg_index": 2610,
+    "pg_database": 1262,
+    "pg_description": 2609,
+}
+_CATALOG_ROWS = ", ".join(f"({o}, 'pg_catalog', '{n}')" for n, o in _CATALOG_OIDS.items())
+_REL, _NSP, _TYP, _PRO = (
+    _CATALOG_OIDS[k] for k in ("pg_class", "pg_namespace", "pg_type", "pg_proc")
+)
 
 # Relations psql reads, as views over DuckDB's: the missing columns with their (constant)
 # values, and typed NULLs where psql applies array operators to a column DuckDB leaves untyped.
@@ -42,15 +129,20 @@ _RELATIONS: dict[str, str] = {
                false as relforcerowsecurity
         from pg_catalog.pg_class
         where relnamespace in {_SNAPSHOT_SCHEMAS}""",
-    "pg_attribute": """
-        select * replace (
+    "pg_attribute": f"""
+        select a.* replace (
+                   {_type_oid("c.data_type")} as atttypid,
+                   {_typmod("c.data_type", "c.numeric_precision", "c.numeric_scale")}
+                       as atttypmod,
                    'p' as attstorage,
                    -1 as attstattarget,
                    cast(null as varchar) as attcompression,
                    cast(null as varchar[]) as attacl,
                    cast(null as varchar[]) as attoptions,
                    cast(null as varchar[]) as attfdwoptions)
-        from pg_catalog.pg_attribute""",
+        from pg_catalog.pg_attribute a
+        left join duckdb_columns() c
+            on c.table_oid = a.attrelid and c.column_index = a.attnum""",
     "pg_namespace": """
         select * replace (cast(null as varchar[]) as nspacl) from pg_catalog.pg_namespace""",
     "pg_database": """
@@ -61,12 +153,50 @@ _RELATIONS: dict[str, str] = {
         where datname = current_database()""",
     "pg_proc": f"""
         select * from pg_catalog.pg_proc where pronamespace in {_SNAPSHOT_SCHEMAS}""",
-    "pg_description": """
-        select * from pg_catalog.pg_description
+    # The comments (dbt's persist_docs), with classoid the catalog each object is in.
+    "pg_description": f"""
+        select table_oid as objoid, {_REL} as classoid, 0 as objsubid, comment as description
+        from duckdb_tables() where not internal and comment is not null
         union all
-        select oid, 0, 0, comment from duckdb_schemas()
+        select table_oid, {_REL}, column_index, comment from duckdb_columns()
+        where not internal and comment is not null
+        union all
+        select view_oid, {_REL}, 0, comment from duckdb_views()
+        where not internal and comment is not null
+        union all
+        select index_oid, {_REL}, 0, comment from duckdb_indexes() where comment is not null
+        union all
+        select sequence_oid, {_REL}, 0, comment from duckdb_sequences()
+        where comment is not null
+        union all
+        select type_oid, {_TYP}, 0, comment from duckdb_types()
+        where not internal and comment is not null
+        union all
+        select function_oid, {_PRO}, 0, comment from duckdb_functions()
+        where not internal and comment is not null
+        union all
+        select oid, {_NSP}, 0, comment from duckdb_schemas()
         where database_name = current_database() and comment is not null""",
+    # What ``to_regclass`` looks names up in: the snapshot's relations, then the catalog's.
+    "regclass_names": f"""
+        select c.oid, n.nspname, c.relname
+        from pg_compat.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        union all
+        select * from (values {_CATALOG_ROWS}) v(oid, nspname, relname)""",
+    # DuckDB lists a pseudo type "enum" without an oid (SQLAlchemy would reflect it as an enum).
+    # It has no "text" (oid 25, what VARCHAR columns go out as): a copy of "varchar".
+    "pg_type": """
+        select * from pg_catalog.pg_type where oid is not null
+        union all
+        select * replace (25 as oid, 'text' as typname) from pg_catalog.pg_type
+        where oid = 1043""",
+    "pg_index": """
+        select *, false as indnullsnotdistinct from pg_catalog.pg_index""",
     # What a read-only DuckDB snapshot does not have: the relations, empty.
+    "pg_opclass": """
+        select 0 as oid, 0 as opcmethod, '' as opcname, 0 as opcnamespace, 0 as opcowner,
+               0 as opcfamily, 0 as opcintype, false as opcdefault, 0 as opckeytype
+        where false""",
     "pg_policy": """
         select 0 as oid, '' as polname, 0 as polrelid, '' as polcmd, true as polpermissive,
                cast([] as bigint[]) as polroles, '' as polqual, '' as polwithcheck
@@ -116,8 +246,46 @@ _RELATIONS: dict[str, str] = {
         select 0 as oid, '' as extname, 0 as extowner, 0 as extnamespace,
                false as extrelocatable, '' as extversion
         where false""",
+    # A session's cursors are not listed (psycopg looks a cursor up here only to close one
+    # it did not declare itself; a cursor goes at the end of its transaction anyway).
+    "pg_cursors": """
+        select '' as name, '' as statement, false as is_holdable, false as is_binary,
+               false as is_scrollable, cast(null as timestamp) as creation_time
+        where false""",
     "pg_foreign_table": """
         select 0 as ftrelid, 0 as ftserver, cast([] as varchar[]) as ftoptions where false""",
+}
+
+# information_schema relations BI tools read, in Postgres' terms (``information_schema.<name>``
+# is pointed at ``pg_compat.information_schema_<name>``): DuckDB's columns view gives DuckDB's
+# type names (``BIGINT``, ``DECIMAL(22,2)``) and no udt_name.
+_PG_OID = _type_oid("data_type")
+_INFORMATION_SCHEMA: dict[str, str] = {
+    "columns": f"""
+        select * exclude (pg_oid) replace (
+                   {_format_type("pg_oid", "-1")} as data_type,
+                   current_database() as udt_catalog,
+                   'pg_catalog' as udt_schema,
+                   {_udt_name("pg_oid")} as udt_name,
+                   cast(null as integer) as character_maximum_length,
+                   case when pg_oid = 20 then 64 when pg_oid = 23 then 32
+                        when pg_oid = 701 then 53
+                        when pg_oid = 1700 and data_type like 'DECIMAL(%' then numeric_precision
+                   end as numeric_precision,
+                   case when pg_oid in (20, 23, 701) then 2 when pg_oid = 1700 then 10
+                   end as numeric_precision_radix,
+                   case when pg_oid in (20, 23) then 0
+                        when pg_oid = 1700 and data_type like 'DECIMAL(%' then numeric_scale
+                   end as numeric_scale,
+                   case when pg_oid = 1082 then 0 when pg_oid in (1083, 1114) then 6
+                   end as datetime_precision,
+                   cast(ordinal_position as varchar) as dtd_identifier,
+                   'NO' as is_self_referencing,
+                   'NO' as is_identity,
+                   'NO' as identity_cycle,
+                   'NEVER' as is_generated,
+                   'NO' as is_updatable)
+        from (select *, {_PG_OID} as pg_oid from information_schema.columns)""",
 }
 
 _OBJ_COMMENT = """(
@@ -148,6 +316,28 @@ _FUNCTIONS: dict[str, str] = {
         select first(array_to_string(f.parameters, ', ')) from duckdb_functions() f
         where f.function_oid = fn_oid)""",
     "pg_relation_is_publishable": "(rel_oid) as false",
+    # A snapshot has no serial columns (nor sequences): NULL, as Postgres for such a column.
+    "pg_get_serial_sequence": "(table_name, column_name) as cast(null as varchar)",
+    # ``x::regclass`` and ``CAST(x AS regclass)`` (see rewrite): an oid as it is, a relation
+    # name ("schema.table", "table" on the search path, quotes optional) as its oid, else NULL.
+    "to_regclass": """(rel) as coalesce(
+        try_cast(cast(rel as varchar) as bigint),
+        (select r.oid from pg_compat.regclass_names r
+         where r.relname = trim(string_split(cast(rel as varchar), '.')[-1], '"')
+           and (len(string_split(cast(rel as varchar), '.')) = 1
+                   and r.nspname in ('pg_catalog', 'marts', 'main')
+                or r.nspname = trim(string_split(cast(rel as varchar), '.')[-2], '"'))
+         order by list_position(['pg_catalog', 'marts', 'main'], r.nspname) nulls last
+         limit 1))""",
+    "format_type": f"(type_oid, typmod) as {_format_type('type_oid', 'typmod')}",
+    # Postgres' json_build_object(k1, v1, ...) is DuckDB's json_object (up to 16 pairs).
+    "json_build_object": ", ".join(
+        "({}) as json_object({})".format(
+            ", ".join(f"a{i}" for i in range(n)),
+            ", ".join(f"cast(a{i} as varchar)" if i % 2 == 0 else f"a{i}" for i in range(n)),
+        )
+        for n in range(0, 33, 2)
+    ),
     "array_upper": "(arr, dim) as case when dim = 1 then len(arr) end",
     "array_lower": "(arr, dim) as case when dim = 1 and len(arr) > 0 then 1 end",
     "pg_get_partkeydef": "(rel_oid) as cast(null as varchar)",
@@ -166,26 +356,63 @@ def macro_names() -> tuple[str, ...]:
     return tuple(_FUNCTIONS)
 
 
+def connection_statements() -> tuple[str, ...]:
+    """The statements that install the layer's macros on one more connection of a session."""
+    return tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
+
+
 def setup_statements() -> tuple[str, ...]:
     """The statements that install the layer in a fresh session (before the lock)."""
     views = tuple(
         f"create view {COMPAT_CATALOG}.{name} as {body.strip()}"
         for name, body in _RELATIONS.items()
     )
-    macros = tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
-    return (f"attach ':memory:' as {COMPAT_CATALOG}", *views, *macros)
+    views += tuple(
+        f"create view {COMPAT_CATALOG}.information_schema_{name} as {body.strip()}"
+        for name, body in _INFORMATION_SCHEMA.items()
+    )
+    return (f"attach ':memory:' as {COMPAT_CATALOG}", *views, *connection_statements())
 
 
 Edit = tuple[int, int, str]  # replace sql[start:end] by the text
 
 # Set-returning functions of one column: in Postgres ``FROM f(...) s`` names the column ``s``
 # too (psql relies on it: ``unnest(reloptions) x``, ``generate_series(...) s``); in DuckDB
-# the alias alone names a row. ``s`` becomes ``s(s)``.
+# the alias alone names a row. ``s`` becomes ``s(s)`` (in a FROM list only: in a select list
+# ``f(...) AS s`` already names the column).
 _ONE_COLUMN_SRFS = frozenset({"unnest", "generate_series", "generate_subscripts"})
+# The keywords that start a clause: the nearest one before a call says where the call is.
+_CLAUSES = frozenset(
+    {
+        TokenType.SELECT,
+        TokenType.FROM,
+        TokenType.JOIN,
+        TokenType.WHERE,
+        TokenType.ON,
+        TokenType.USING,
+        TokenType.GROUP_BY,
+        TokenType.HAVING,
+        TokenType.ORDER_BY,
+        TokenType.LIMIT,
+        TokenType.QUALIFY,
+        TokenType.WINDOW,
+        TokenType.UNION,
+        TokenType.EXCEPT,
+        TokenType.INTERSECT,
+    }
+)
+# Postgres' object-identifier types. ``x::regclass`` / ``CAST(x AS regclass)`` become
+# ``to_regclass(x)`` (the relation's oid, from its oid or its name); the others are dropped
+# (DuckDB's catalog compares their oids as plain numbers).
+_REGCLASS = "regclass"
+_OID_TYPES = frozenset({"regclass", "regtype", "regproc", "regprocedure", "regnamespace"})
 
 
 def rewrite(sql: str) -> str:
-    """``sql`` with ``pg_catalog`` names pointed at the compatibility layer (see above)."""
+    """``sql`` with Postgres catalog idioms rewritten for DuckDB (see above), token by token.
+
+    String literals, quoted identifiers and comments are never edited.
+    """
     try:
         tokens = sqlglot.tokenize(sql, read="postgres")
     except TokenError:
@@ -193,6 +420,8 @@ def rewrite(sql: str) -> str:
     edits = sorted(e for i in range(len(tokens)) for e in _edits(tokens, i))
     out, last = [], 0
     for start, end, text in edits:
+        if start < last:
+            return sql  # overlapping edits: leave the text to the gate as it is
         out.append(sql[last:start])
         out.append(text)
         last = end
@@ -200,8 +429,11 @@ def rewrite(sql: str) -> str:
 
 
 def _edits(tokens: list[Token], i: int) -> list[Edit]:
-    edits = [_qualifier(tokens, i), _column_alias(tokens, i)]
-    return [e for e in edits if e is not None]
+    edits = [_qualifier(tokens, i), _information_schema(tokens, i), _column_alias(tokens, i)]
+    found = [e for e in edits if e is not None]
+    for idiom in (_operator, _collate_default, _cast_suffix, _cast_call):
+        found.extend(idiom(tokens, i))
+    return found
 
 
 def _qualifier(tokens: list[Token], i: int) -> Edit | None:
@@ -209,10 +441,17 @@ def _qualifier(tokens: list[Token], i: int) -> Edit | None:
     if i + 2 >= len(tokens):
         return None
     qualifier, dot, name = tokens[i : i + 3]
-    if qualifier.text.lower() != "pg_catalog" or dot.token_type != TokenType.DOT:
+    if not _is_pg_catalog(tokens, i) or dot.token_type != TokenType.DOT:
         return None
-    if i > 0 and tokens[i - 1].token_type == TokenType.DOT:
-        return None  # a catalog-qualified name (x.pg_catalog.y): not DuckDB's pg_catalog
+    if i > 0 and tokens[i - 1].token_type in (TokenType.DOT, TokenType.DCOLON, TokenType.ALIAS):
+        return None  # x.pg_catalog.y (not DuckDB's pg_catalog), or a type (see _cast_*)
+    if i > 1 and (tokens[i - 2].token_type, tokens[i - 1].token_type) == (
+        TokenType.OPERATOR,
+        TokenType.L_PAREN,
+    ):
+        return None  # OPERATOR(pg_catalog.~) (see _operator)
+    if i > 0 and tokens[i - 1].token_type == TokenType.COLLATE:
+        return None
     if name.text.lower() in _RELATIONS:
         return qualifier.start, qualifier.end + 1, COMPAT_CATALOG
     if _is(tokens, i + 3, TokenType.L_PAREN):
@@ -223,18 +462,198 @@ def _qualifier(tokens: list[Token], i: int) -> Edit | None:
     return None
 
 
+def _information_schema(tokens: list[Token], i: int) -> Edit | None:
+    """``information_schema.columns`` -> ``pg_compat.information_schema_columns``..."""
+    if i + 2 >= len(tokens) or tokens[i].text.lower() != "information_schema":
+        return None
+    if not _is(tokens, i + 1, TokenType.DOT) or (
+        i > 0 and tokens[i - 1].token_type == TokenType.DOT
+    ):
+        return None
+    name = tokens[i + 2].text.lower()
+    if name not in _INFORMATION_SCHEMA:
+        return None
+    return tokens[i].start, tokens[i + 2].end + 1, f"{COMPAT_CATALOG}.information_schema_{name}"
+
+
+def _operator(tokens: list[Token], i: int) -> list[Edit]:
+    """``OPERATOR(pg_catalog.~)`` -> ``~`` (psql's regular-expression matches)."""
+    if tokens[i].token_type != TokenType.OPERATOR or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return []
+    close = _closing_paren(tokens, i + 1)
+    inner = tokens[i + 2 : close]
+    if len(inner) > 2 and _is_pg_catalog(tokens, i + 2) and _is(tokens, i + 3, TokenType.DOT):
+        inner = inner[2:]
+    if not inner or close >= len(tokens):
+        return []
+    op = "".join(t.text for t in inner)
+    return [(tokens[i].start, tokens[close].end + 1, op)]
+
+
+def _collate_default(tokens: list[Token], i: int) -> list[Edit]:
+    """`` COLLATE pg_catalog.default`` (or ``"default"``) removed: DuckDB's is the same."""
+    if tokens[i].token_type != TokenType.COLLATE or i == 0:
+        return []
+    j = i + 1
+    if _is_pg_catalog(tokens, j) and _is(tokens, j + 1, TokenType.DOT):
+        j += 2
+    if j >= len(tokens) or tokens[j].text.lower() != "default":
+        return []
+    return [(tokens[i - 1].end + 1, tokens[j].end + 1, "")]
+
+
+def _type_name(tokens: list[Token], j: int) -> tuple[str, int]:
+    """The type name at ``tokens[j]`` (``pg_catalog.`` skipped) and its last token's index."""
+    if _is_pg_catalog(tokens, j) and _is(tokens, j + 1, TokenType.DOT) and j + 2 < len(tokens):
+        return tokens[j + 2].text.lower(), j + 2
+    if j < len(tokens) and tokens[j].token_type != TokenType.IDENTIFIER:
+        return tokens[j].text.lower(), j
+    return "", j
+
+
+def _cast_suffix(tokens: list[Token], i: int) -> list[Edit]:
+    """``x::regclass`` -> ``to_regclass(x)``; ``::regtype``... dropped; ``::pg_catalog.t`` ->
+    ``::t``."""
+    if tokens[i].token_type != TokenType.DCOLON or i == 0:
+        return []
+    name, last = _type_name(tokens, i + 1)
+    if name not in _OID_TYPES:
+        if last == i + 3:  # ::pg_catalog.t
+            return [(tokens[i + 1].start, tokens[i + 3].start, "")]
+        return []
+    drop = (tokens[i].start, tokens[last].end + 1, "")
+    if name != _REGCLASS:
+        return [drop]
+    start = _operand_start(tokens, i - 1)
+    if start is None:
+        return []
+    return [(tokens[start].start, tokens[start].start, "to_regclass("), (*drop[:2], ")")]
+
+
+def _cast_call(tokens: list[Token], i: int) -> list[Edit]:
+    """``CAST(x AS regclass)`` -> ``to_regclass(x)``; ``CAST(x AS regtype)``... -> ``(x)``."""
+    if tokens[i].text.lower() != "cast" or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return []
+    close = _closing_paren(tokens, i + 1)
+    if close >= len(tokens):
+        return []
+    depth, as_at = 0, None
+    for j in range(i + 2, close):
+        kind = tokens[j].token_type
+        depth += (kind == TokenType.L_PAREN) - (kind == TokenType.R_PAREN)
+        if depth == 0 and kind == TokenType.ALIAS:
+            as_at = j
+    if as_at is None:
+        return []
+    name, last = _type_name(tokens, as_at + 1)
+    if name not in _OID_TYPES or last != close - 1:
+        return []
+    call = "to_regclass" if name == _REGCLASS else ""
+    return [
+        (tokens[i].start, tokens[i].end + 1, call),
+        (tokens[as_at - 1].end + 1, tokens[last].end + 1, ""),
+    ]
+
+
+_LITERALS = frozenset(
+    {
+        TokenType.STRING,
+        TokenType.NUMBER,
+        TokenType.BYTE_STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.PARAMETER,
+        TokenType.PLACEHOLDER,
+    }
+)
+
+
+# Keywords that are never a name (sqlglot gives some names, like ``oid``, a keyword's type).
+_NOT_NAMES = frozenset(
+    {
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.NOT,
+        TokenType.IN,
+        TokenType.IS,
+        TokenType.WHEN,
+        TokenType.THEN,
+        TokenType.ELSE,
+        TokenType.CASE,
+        TokenType.EXISTS,
+        TokenType.ANY,
+        TokenType.ALL,
+        TokenType.SOME,
+        TokenType.BETWEEN,
+        TokenType.LIKE,
+        TokenType.ILIKE,
+        TokenType.DISTINCT,
+        TokenType.ALIAS,
+        TokenType.VALUES,
+        *_CLAUSES,
+    }
+)
+
+
+def _is_name(token: Token) -> bool:
+    if token.token_type == TokenType.IDENTIFIER:
+        return True  # "quoted"
+    return token.token_type not in _NOT_NAMES and bool(_WORD.fullmatch(token.text))
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
+
+
+def _operand_start(tokens: list[Token], j: int) -> int | None:
+    """The first token of the operand ending at ``tokens[j]`` (what ``::`` applies to)."""
+    kind = tokens[j].token_type
+    if kind == TokenType.R_PAREN:
+        j = _opening_paren(tokens, j)
+        if j > 0 and _is_name(tokens[j - 1]):
+            j -= 1  # a function call f(...)
+        else:
+            return j
+    elif kind in _LITERALS:
+        if j > 0 and tokens[j - 1].token_type == TokenType.PARAMETER:
+            return j - 1  # $1
+        return j
+    elif not _is_name(tokens[j]):
+        return None
+    while j > 1 and tokens[j - 1].token_type == TokenType.DOT and _is_name(tokens[j - 2]):
+        j -= 2  # a qualified name a.b.c
+    return j
+
+
 def _column_alias(tokens: list[Token], i: int) -> Edit | None:
     """``(alias)`` after ``f(...) alias`` for a one-column set-returning function ``f``."""
     if tokens[i].text.lower() not in _ONE_COLUMN_SRFS or not _is(tokens, i + 1, TokenType.L_PAREN):
         return None
     if i > 0 and tokens[i - 1].token_type not in (TokenType.FROM, TokenType.COMMA, TokenType.DOT):
         return None  # not in a FROM list
+    if not _in_from_list(tokens, i):
+        return None
     close = _closing_paren(tokens, i + 1)
     alias = close + 2 if _is(tokens, close + 1, TokenType.ALIAS) else close + 1
     if not _is(tokens, alias, TokenType.VAR) or _is(tokens, alias + 1, TokenType.L_PAREN):
         return None
     end = tokens[alias].end + 1
     return end, end, f"({tokens[alias].text})"
+
+
+def _in_from_list(tokens: list[Token], i: int) -> bool:
+    """Whether the nearest clause keyword before ``tokens[i]``, at its depth, is FROM/JOIN."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        kind = tokens[j].token_type
+        if kind == TokenType.R_PAREN:
+            depth += 1
+        elif kind == TokenType.L_PAREN:
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and kind in _CLAUSES:
+            return kind in (TokenType.FROM, TokenType.JOIN)
+    return False
 
 
 def _closing_paren(tokens: list[Token], opening: int) -> int:
@@ -247,6 +666,22 @@ def _closing_paren(tokens: list[Token], opening: int) -> int:
             if depth == 0:
                 return j
     return len(tokens)
+
+
+def _opening_paren(tokens: list[Token], closing: int) -> int:
+    depth = 0
+    for j in range(closing, -1, -1):
+        if tokens[j].token_type == TokenType.R_PAREN:
+            depth += 1
+        elif tokens[j].token_type == TokenType.L_PAREN:
+            depth -= 1
+            if depth == 0:
+                return j
+    return 0
+
+
+def _is_pg_catalog(tokens: list[Token], i: int) -> bool:
+    return 0 <= i < len(tokens) and tokens[i].text.lower() == "pg_catalog"
 
 
 def _is(tokens: list[Token], i: int, kind: TokenType) -> bool:

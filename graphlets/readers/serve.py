@@ -39,6 +39,7 @@ import logging
 import re
 import signal
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -54,8 +55,8 @@ from buenavista.core import BVType
 from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
-from graphlets.core.snapshot import SnapshotIdentity, identity, open_snapshot
-from graphlets.readers import pg_catalog, pgtypes
+from graphlets.core.snapshot import SnapshotIdentity, duplicate, identity, open_snapshot
+from graphlets.readers import pg_catalog, pgcursors, pgtls, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
@@ -89,6 +90,8 @@ class ServeConfig:
     max_active_queries: int = DEFAULT_MAX_ACTIVE_QUERIES
     auth_timeout: float = DEFAULT_AUTH_TIMEOUT
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT  # 0: never
+    tls_cert: Path | None = None  # PEM files: with both, SSL requests are answered "S"
+    tls_key: Path | None = None
 
 
 def read_password(password_file: Path | None) -> str | None:
@@ -97,6 +100,10 @@ def read_password(password_file: Path | None) -> str | None:
 
 
 def check_config(config: ServeConfig) -> None:
+    if (config.tls_cert is None) != (config.tls_key is None):
+        raise GraphletsError(
+            "--tls-cert and --tls-key go together", "pass both (PEM files), or neither"
+        )
     if config.password is None and not is_loopback(config.host):
         raise GraphletsError(
             f"refusing to serve on {config.host} without a password",
@@ -179,6 +186,9 @@ class SnapshotServer(postgres.BuenaVistaServer):
         self.config = config
         self.clients = 0
         self._clients_lock = threading.Lock()
+        self.tls: ssl.SSLContext | None = None
+        if config.tls_cert is not None and config.tls_key is not None:
+            self.tls = pgtls.server_context(config.tls_cert, config.tls_key)
         slots = threading.BoundedSemaphore(config.max_active_queries)
         connection = SnapshotConnection(config.snapshot, config.limits, slots)
         super().__init__((config.host, config.port), connection, auth=auth)
@@ -281,15 +291,21 @@ class SnapshotSession(core.Session):
         self.peer: socket.socket | None = None  # watched for a hang-up while a query runs
         self._running: _Running | None = None
         self._state = threading.Lock()
+        self._cursors = pgcursors.Cursors()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self._connection()
 
     def close(self) -> None:
         self.finish()
-        if self._con is not None:
+        self._cursors.close(None, self._con)
+        self._close_connection()
+
+    def _close_connection(self) -> None:
+        """Close the session's connection, unless an open cursor still reads from it."""
+        if self._con is not None and not self._cursors.uses(self._con):
             self._con.close()
-            self._con = None
+        self._con = None
 
     def cancel(self, reason: str = "canceling statement due to user request") -> None:
         """Interrupt the running statement, if any (a Postgres cancel request)."""
@@ -320,7 +336,8 @@ class SnapshotSession(core.Session):
         if self._con is None or not self._pinned:
             current = identity(self._snapshot)
             if self._con is None or current != self._identity:
-                self.close()
+                self.finish()
+                self._close_connection()
                 self._con = open_snapshot(
                     self._snapshot,
                     setup=pg_catalog.setup_statements(),
@@ -335,6 +352,10 @@ class SnapshotSession(core.Session):
         if answered is not None:
             return answered
         bound(sql)
+        if (declare := pgcursors.parse_declare(sql)) is not None:
+            return self._declare(declare, params)
+        if (fetch := pgcursors.parse_fetch(sql)) is not None:
+            return self._fetch(*fetch)
         sql = rewrite_catalog_idioms(sql)
         con = self._connection()
         statements = gate(con, sql)
@@ -356,6 +377,43 @@ class SnapshotSession(core.Session):
         except BaseException:
             self.finish()
             raise
+
+    def _declare(self, declare: pgcursors.Declare, params: list | None) -> core.QueryResult:
+        """``DECLARE name CURSOR FOR query``: the query, gated, run on a connection of its own."""
+        self._cursors.check_new(declare.name, declare.hold, self._in_txn)
+        con = self._connection()
+        statements = gate(con, rewrite_catalog_idioms(declare.query))
+        if len(statements) != 1:
+            raise QueryRefusedError(
+                "DECLARE of several statements refused", "declare a cursor for one SELECT"
+            )
+        own = duplicate(con, pg_catalog.connection_statements())
+        running = self._start(own)
+        try:
+            own.execute(statements[0], params or None)
+        except duckdb.Error as exc:
+            self.finish()
+            own.close()
+            raise running.error(exc) from None
+        except BaseException:
+            self.finish()
+            own.close()
+            raise
+        self.finish()
+        self._cursors.add(declare.name, pgcursors.Cursor(own, con, declare.hold, self._in_txn))
+        return _Status("DECLARE CURSOR")
+
+    def _fetch(self, name: str, count: int | None) -> core.QueryResult:
+        """``FETCH FORWARD count FROM name``: the cursor's next rows (None: all the rest)."""
+        cursor = self._cursors.get(name)
+        return _Rows(cursor.con, self._start(cursor.con), limit=count)
+
+    def describe_cursor(self, name: str) -> core.QueryResult | None:
+        """The columns of cursor ``name`` (a Describe of its portal), None if there is none."""
+        cursor = self._cursors.find(name)
+        if cursor is None:
+            return None
+        return _Rows(cursor.con, None, limit=0)
 
     def _start(self, con: duckdb.DuckDBPyConnection) -> _Running:
         """A slot among the server's running statements, and a watchdog on this one."""
@@ -382,18 +440,25 @@ class SnapshotSession(core.Session):
             return _Status("SET")
         if _NOOP_SET.match(text):
             return _Status("SET")
+        if (close := pgcursors.parse_close(text)) is not None:
+            self._cursors.close(close[0], self._con)
+            return _Status("CLOSE CURSOR" if close[0] is not None else "CLOSE ALL")
         if _BEGIN.match(text):
             self._in_txn = True
             self._pinned = bool(_PINNING.search(text))
             return _Status("BEGIN")
         if _COMMIT.match(text):
+            self._cursors.end_transaction(True, self._con)
             self._in_txn = self._pinned = False
             return _Status("COMMIT")
         if _ROLLBACK.match(text):
+            self._cursors.end_transaction(False, self._con)
             self._in_txn = self._pinned = False
             return _Status("ROLLBACK")
         if m := _NOOP.match(text):
             words = m.group(1).upper().split()
+            if words[0] == "DISCARD":
+                self._cursors.close(None, self._con)
             one_word = words[0] in ("SAVEPOINT", "RELEASE", "ROLLBACK")
             return _Status(words[0] if one_word else " ".join(words[:2]))
         if m := _SHOW.match(text):
@@ -471,7 +536,7 @@ _COMMIT = re.compile(r"^(?:commit|end)(?:\s+(?:transaction|work))?\s*;?$", re.I)
 _ROLLBACK = re.compile(r"^(?:rollback|abort)(?:\s+(?:transaction|work))?\s*;?$", re.I)
 _NAME = r'(?:\w+|"[^"]+")'
 _NOOP = re.compile(
-    rf"^(discard\s+all|deallocate\s+(?:prepare\s+)?(?:all|{_NAME})|reset\s+all|close\s+all"
+    rf"^(discard\s+all|deallocate\s+(?:prepare\s+)?(?:all|{_NAME})|reset\s+all"
     rf"|unlisten\s+\*|savepoint\s+{_NAME}|release\s+(?:savepoint\s+)?{_NAME}"
     rf"|rollback\s+(?:work\s+|transaction\s+)?to\s+(?:savepoint\s+)?{_NAME})\s*;?$",
     re.I,
@@ -504,25 +569,12 @@ PG_SETTINGS = {
     "application_name": ("application_name", ""),
 }
 
-# Catalog-query idioms of Postgres clients that DuckDB's pg_catalog does not parse. The
-# rewritten text is what the gate checks and DuckDB runs.
-_CATALOG_IDIOMS = (
-    (re.compile(r"OPERATOR\s*\(\s*pg_catalog\s*\.\s*(~\*?|!~\*?)\s*\)", re.I), r"\1"),
-    (re.compile(r"\s+COLLATE\s+pg_catalog\s*\.\s*\"?default\"?", re.I), ""),
-    (
-        re.compile(
-            r"::\s*(?:pg_catalog\s*\.\s*)?(?:regclass|regtype|regproc|regnamespace)\b", re.I
-        ),
-        "",
-    ),
-    (re.compile(r"::\s*pg_catalog\s*\.\s*(\w+)", re.I), r"::\1"),
-)
-
 
 def rewrite_catalog_idioms(sql: str) -> str:
-    """The idioms above rewritten, then ``pg_catalog`` names pointed at the compat layer."""
-    for pattern, replacement in _CATALOG_IDIOMS:
-        sql = pattern.sub(replacement, sql)
+    """Postgres catalog idioms rewritten for DuckDB (:func:`graphlets.readers.pg_catalog.rewrite`).
+
+    The rewritten text is what the gate checks and DuckDB runs.
+    """
     return pg_catalog.rewrite(sql)
 
 
@@ -612,14 +664,21 @@ def _column_type(duck_type: Any) -> tuple[BVType, Callable[[Any], Any] | None]:
 class _Rows(core.QueryResult):
     """The result of the last statement, streamed from DuckDB in batches."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, running: _Running) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, running: _Running | None, limit: int | None = None
+    ) -> None:
         super().__init__()
         self._con = con
         self._running = running
+        self._limit = limit  # at most this many rows (a FETCH from a cursor); None: all
         self._columns = [(d[0], *_column_type(d[1])) for d in con.description or []]
-        self._rows = self._stream() if self._columns else iter(())
-        if not self._columns:
-            running.release()
+        self._rows = self._stream() if self._columns and limit != 0 else iter(())
+        if not self._columns or limit == 0:
+            self._release()
+
+    def _release(self) -> None:
+        if self._running is not None:
+            self._running.release()
 
     def has_results(self) -> bool:
         return bool(self._columns)
@@ -640,21 +699,24 @@ class _Rows(core.QueryResult):
     def _stream(self) -> Iterator[list]:
         """The rows, fetched under the statement's watchdog (its time limit covers them)."""
         converters = [convert for _, _, convert in self._columns]
+        left = self._limit
         try:
-            while True:
+            while left is None or left > 0:
                 try:
-                    batch = self._con.fetchmany(2048)
+                    batch = self._con.fetchmany(2048 if left is None else min(left, 2048))
                 except duckdb.Error as exc:
-                    raise self._running.error(exc) from None
+                    raise (self._running.error(exc) if self._running else exc) from None
                 if not batch:
                     break
+                if left is not None:
+                    left -= len(batch)
                 for row in batch:
                     yield [
                         v if c is None or v is None else c(v)
                         for v, c in zip(row, converters, strict=True)
                     ]
         finally:
-            self._running.release()
+            self._release()
 
 
 # --- the protocol handler --------------------------------------------------------------------
@@ -667,7 +729,7 @@ def _sqlstate(exc: BaseException) -> str:
         return "42501"  # insufficient_privilege
     if isinstance(exc, QueryCancelledError):
         return QueryCancelledError.sqlstate
-    if isinstance(exc, _ProtocolViolation):
+    if isinstance(exc, _ProtocolViolation | pgcursors.CursorError):
         return exc.sqlstate
     if isinstance(exc, GraphletsError) and exc.problem.startswith("syntax error"):
         return "42601"
@@ -788,6 +850,11 @@ class _Handler(postgres.BuenaVistaHandler):
     """buenavista's protocol handler with bounds, timeouts, cancels and one-line errors."""
 
     server: SnapshotServer
+    request: Any  # the accepted socket, an ssl.SSLSocket once TLS is on
+    connection: Any
+    rfile: Any
+    wfile: Any
+    _tls_refused = False  # an SSL request was answered "N"
 
     def handle(self) -> None:
         """buenavista's loop, bounded: startup, message sizes, auth and idle timeouts."""
@@ -800,6 +867,7 @@ class _Handler(postgres.BuenaVistaHandler):
         try:
             sock.settimeout(config.auth_timeout or None)
             ctx = self.handle_startup(self.server.conn)
+            sock = self.request  # a TLS socket if the client asked for TLS
             if ctx is not None:
                 self.server.ctxts[ctx.process_id] = ctx
                 if isinstance(ctx.session, SnapshotSession):
@@ -814,8 +882,13 @@ class _Handler(postgres.BuenaVistaHandler):
             why = "idle-session timeout" if idle else "authentication timeout"
             log.info("client %s: closing the connection (%s)", client, why)
             self._send_fatal(f"terminating connection due to {why}", "57P05" if idle else "08006")
+        except ssl.SSLError as exc:
+            log.warning("client %s: TLS failed: %s", client, exc.reason or _first_line(exc))
         except (ConnectionError, EOFError, struct.error):
-            log.info("client %s: disconnected", client)
+            if ctx is None and self._tls_refused:
+                log.info("client %s: disconnected: it asked for TLS (no --tls-cert)", client)
+            else:
+                log.info("client %s: disconnected", client)
         except _ProtocolViolation as exc:
             log.warning("client %s: %s", client, exc)
             self._send_fatal(str(exc), exc.sqlstate)
@@ -873,7 +946,13 @@ class _Handler(postgres.BuenaVistaHandler):
             if len(body) != length - 4:
                 raise EOFError
             code = struct.unpack("!I", body[:4])[0]
+            if code == _SSL_REQUEST and self.server.tls is not None:
+                if isinstance(self.request, ssl.SSLSocket):
+                    raise _ProtocolViolation("SSL request on a TLS connection")
+                self._start_tls(self.server.tls)
+                continue
             if code in (_SSL_REQUEST, _GSSENC_REQUEST):
+                self._tls_refused = self._tls_refused or code == _SSL_REQUEST
                 self.wfile.write(b"N")
                 continue
             if code == _CANCEL_REQUEST and len(body) == 12:
@@ -888,6 +967,20 @@ class _Handler(postgres.BuenaVistaHandler):
             self.send_auth_request(ctx)
             return ctx
         raise _ProtocolViolation("too many encryption requests")
+
+    def _start_tls(self, context: ssl.SSLContext) -> None:
+        """Answer "S" and go on over TLS (the handshake is bounded by the socket's timeout)."""
+        self.wfile.write(b"S")
+        tls = context.wrap_socket(self.request, server_side=True)
+        self.request = self.connection = tls
+        self.rfile = tls.makefile("rb", self.rbufsize)
+        self.wfile = pgtls.SocketWriter(tls)
+        self.r = postgres.BVBuffer(self.rfile)
+
+    def finish(self) -> None:
+        super().finish()
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.close()  # the server closes the plain socket it accepted
 
     def _cancel(self, process_id: int, secret_key: int) -> None:
         """A Postgres cancel request: interrupt that session's statement (not close it)."""
@@ -922,6 +1015,26 @@ class _Handler(postgres.BuenaVistaHandler):
             self._statement_failed(ctx, exc)
             self.send_error(exc)
         self.send_ready_for_query(ctx)
+
+    def handle_describe(self, ctx: postgres.BVContext, payload: bytes) -> None:
+        """A Describe of a cursor's portal (psycopg's, after DECLARE) gives its columns."""
+        name = payload[1:-1].decode("utf-8", "replace")
+        if payload[:1] == b"P" and name not in ctx.portals:
+            session = ctx.session
+            described = (
+                session.describe_cursor(name) if isinstance(session, SnapshotSession) else None
+            )
+            if described is None:
+                error = pgcursors.CursorError(
+                    f'portal "{name}" does not exist', "DECLARE it first", "34000"
+                )
+                self.send_error(error, ctx)
+            elif described.has_results():
+                self.send_row_description(described)
+            else:
+                self.wfile.write(struct.pack("!ci", b"n", 4))  # NoData
+            return
+        super().handle_describe(ctx, payload)
 
     def handle_execute(self, ctx: postgres.BVContext, payload: bytes) -> None:
         try:

@@ -1,0 +1,65 @@
+"""The catalog rewrite of `graphlets serve` (graphlets/readers/pg_catalog.py): Postgres idioms
+rewritten token by token, string literals, quoted identifiers and comments never edited."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphlets.readers.pg_catalog import rewrite
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("select c.oid::regclass", "select to_regclass(c.oid)"),
+        ("select c.oid::pg_catalog.regclass", "select to_regclass(c.oid)"),
+        ("select 'marts.t'::regclass", "select to_regclass('marts.t')"),
+        ("select $1::regclass", "select to_regclass($1)"),
+        ("select f(a.b)::regclass", "select to_regclass(f(a.b))"),
+        ("select x and (a)::regclass", "select x and to_regclass((a))"),
+        ('select "T"."oid"::regclass', 'select to_regclass("T"."oid")'),
+        ("select CAST($1 AS REGCLASS)", "select to_regclass($1)"),
+        (
+            "select CAST(CAST(pg_catalog.pg_attribute.attrelid AS REGCLASS) AS TEXT)",
+            "select CAST(to_regclass(pg_compat.pg_attribute.attrelid) AS TEXT)",
+        ),
+        ("select CAST(t AS pg_catalog.regtype), t::regtype", "select (t), t"),
+        ("select x::pg_catalog.text", "select x::text"),
+        (
+            "select 1 where a OPERATOR(pg_catalog.~) '^(x)$' COLLATE pg_catalog.default",
+            "select 1 where a ~ '^(x)$'",
+        ),
+        ("select 1 where b operator(pg_catalog.!~*) 'y'", "select 1 where b !~* 'y'"),
+        ('select n collate pg_catalog."default"', "select n"),
+        (
+            "select unnest(a) as x, generate_subscripts(a, 1) AS o from pg_catalog.pg_index",
+            "select unnest(a) as x, generate_subscripts(a, 1) AS o from pg_compat.pg_index",
+        ),
+        ("select s from unnest(a) s", "select s from unnest(a) s(s)"),
+        ("select * from t, generate_series(1, 3) g", "select * from t, generate_series(1, 3) g(g)"),
+        (
+            "select * from information_schema.columns",
+            "select * from pg_compat.information_schema_columns",
+        ),
+        ("select pg_catalog.format_type(1, 2)", "select format_type(1, 2)"),
+    ],
+)
+def test_idioms_are_rewritten(sql: str, expected: str) -> None:
+    assert rewrite(sql) == expected
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select 'a::regclass b'",
+        "select E'x::regclass', $$y::pg_catalog.text$$",
+        "select 'OPERATOR(pg_catalog.~) COLLATE pg_catalog.default'",
+        "select 'from pg_catalog.pg_class', 'information_schema.columns', 'unnest(a) s'",
+        'select "pg_catalog.pg_class" from t',
+        "select 1 -- x::regclass pg_catalog.pg_class\n",
+        "select 1 /* CAST(x AS regclass) */",
+        "select 'unterminated",
+    ],
+)
+def test_literals_identifiers_and_comments_are_left_alone(sql: str) -> None:
+    assert rewrite(sql) == sql
