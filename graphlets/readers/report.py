@@ -21,6 +21,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
@@ -35,13 +36,17 @@ from graphlets.readers.charts import log_if_spread as _log_if_spread
 from graphlets.readers.charts import svg as _svg
 from graphlets.readers.formatting import num as _num
 from graphlets.readers.formatting import pct as _pct
+from graphlets.readers.pruning_report import pipeline_pruning
 from graphlets.readers.shape_drawing import Row
 from graphlets.readers.shape_drawing import shape_figure as _shape_figure
+from graphlets.readers.site import SiteData, SiteOptions, pipeline_table, read_site, write_pages
 
 ANALYSES_DIR = project_dir() / "analyses"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARTS_SCHEMA = "marts"
 TOP_SHAPES = 6
+WASTEFUL_PIPELINES = 20
+SCRIPT_FILES = ("vendor/tablesort.min.js", "vendor/tablesort.number.min.js", "site.js")
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -79,6 +84,17 @@ class _Reader:
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return Result(missing=first)
+
+    def rows(
+        self, sql: str, params: dict[str, Any] | None = None, missing_ok: bool = False
+    ) -> list[Row] | None:
+        """The rows of ``sql``; [] when a table is missing, or None if ``missing_ok``."""
+        try:
+            cursor = self.con.execute(sql, params or {})
+        except (duckdb.CatalogException, duckdb.BinderException):
+            return None if missing_ok else []
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def table(self, name: str, order_by: str, where: str | None = None) -> Result:
         """The rows of mart ``name`` (a report table), in the order ``order_by``."""
@@ -663,8 +679,28 @@ def _cadence(reader: _Reader) -> Section:
     )
 
 
-# -- the page ------------------------------------------------------------------------------------
-def render_html(warehouse: Path, reader: _Reader) -> str:
+# -- the pages ------------------------------------------------------------------------------------
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def page_assets() -> dict[str, str]:
+    """The inline style sheet and scripts every page carries (files of the package)."""
+    scripts = "\n".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
+    if "</script" in scripts.lower():
+        raise AssertionError("a page script may not contain </script")
+    return {
+        "css": (TEMPLATES_DIR / "_style.css").read_text(encoding="utf-8"),
+        "scripts": scripts,
+        "role_colors": ROLE_COLORS,
+    }
+
+
+def render_html(warehouse: Path, reader: _Reader, site: SiteData | None = None) -> str:
     headline, outcomes, sources = _headline(reader)
     sections = [
         _lifespan(reader),
@@ -676,29 +712,36 @@ def render_html(warehouse: Path, reader: _Reader) -> str:
         _waste(reader),
         _cadence(reader),
     ]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    template = env.get_template("report.html.j2")
+    site = site if site is not None else read_site(reader.rows)
+    template = _environment().get_template("report.html.j2")
     return template.render(
         warehouse=str(warehouse),
         headline=headline,
         outcomes=outcomes,
         sources=sources,
         sections=sections,
+        wasteful=pipeline_table(site.pipelines[:WASTEFUL_PIPELINES], site.waste, ""),
+        **page_assets(),
     )
 
 
-def write_report(warehouse: Path, out_dir: Path) -> Path:
-    """Write the report on ``warehouse`` to ``out_dir/index.html``; return that path."""
+def write_report(warehouse: Path, out_dir: Path, options: SiteOptions | None = None) -> Path:
+    """Write the report on ``warehouse`` into ``out_dir``; return the path of ``index.html``.
+
+    Next to ``index.html``: ``pipelines.html``, a page per pipeline in ``pipelines/`` and a
+    page per chosen graphlet in ``graphlets/`` (graphlets/readers/site.py).
+    """
+    options = options or SiteOptions()
     con = connect(warehouse, read_only=True)
     try:
-        html = render_html(warehouse, _Reader(con))
+        reader = _Reader(con)
+        site = read_site(reader.rows)
+        site.pruning = pipeline_pruning(con)
+        html = render_html(warehouse, reader, site)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_pages(out_dir, _environment(), reader.rows, site, options, page_assets())
     finally:
         con.close()
-    out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.html"
     index.write_text(html, encoding="utf-8")
     return index
