@@ -525,8 +525,10 @@ def test_role_order_is_the_seed(warehouse: Path) -> None:
 
 
 def section_rows(html: str, key: str) -> list[list[str]]:
-    """The body cells of the tables of section ``key`` of the report."""
+    """The body cells of the tables of section ``key`` of the report (the numbers' tables,
+    not the waste section's table of pipelines, which body_rows reads)."""
     body = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+    body = body.split('<h3 id="wasteful-pipelines">', 1)[0]
     return [
         re.findall(r"<td[^>]*>([^<]*)</td>", row)
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
@@ -903,3 +905,130 @@ def test_site_pages_link_to_files_that_exist(warehouse: Path, tmp_path: Path) ->
         assert console == []
         stddev, inked = ink(shot)  # a 4000 px window: short pages have less ink
         assert stddev > 10 and inked > 0.02, (page, stddev, inked)
+
+
+def test_pipeline_table_sorts_and_filters_in_a_browser(warehouse: Path, tmp_path: Path) -> None:
+    """The vendored tablesort is inlined and works: the page opened with
+    ``#sort=pipelines:<column>`` is sorted by the browser, ``#filter=`` hides rows."""
+    from graphlets.readers.report import TEMPLATES_DIR
+
+    out = tmp_path / "site"
+    write_report(warehouse, out)
+    page = out / "pipelines.html"
+    html = page.read_text()
+    vendored = (TEMPLATES_DIR / "vendor" / "tablesort.min.js").read_text()
+    assert vendored in html and (TEMPLATES_DIR / "vendor" / "tablesort.LICENCE").is_file()
+    assert '<table id="pipelines" class="sortable">' in html
+    assert html.count('data-sort-method="number"') == 5
+    names = sorted(r["pipeline_name"] for r in rows(warehouse, "select * from marts.dim_pipelines"))
+    served = body_rows(html, "pipelines")  # as written: most wasted cost first
+    for column, reverse in ((0, False), (0, True), (2, False), (4, True)):
+        fragment = f"#sort=pipelines:{column}:{'desc' if reverse else 'asc'}"
+        dom = body_rows(dump_dom(page, tmp_path, fragment), "pipelines")
+        if column == 0:
+            assert [r[0] for r in dom] == sorted(names, reverse=reverse)
+        else:
+            key = [float(r[column].replace(",", "")) for r in dom]
+            assert key == sorted(key, reverse=reverse), (fragment, dom)
+        assert sorted(map(tuple, dom)) == sorted(map(tuple, served))
+    target = names[0]
+    dom = body_rows(dump_dom(page, tmp_path, f"#filter=pipelines:{target[3:]}"), "pipelines")
+    assert [r[0] for r in dom] == [target]
+
+
+HOSTILE_NAME = "<script>alert('x')</script> & \"quoted\" <b>bold</b>"
+
+
+def test_a_hostile_pipeline_name_is_escaped(warehouse: Path, tmp_path: Path) -> None:
+    from graphlets.readers.site_names import pipeline_page
+
+    copy = tmp_path / "hostile.duckdb"
+    shutil.copy(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        pid = con.execute("select min(pipeline_id) from marts.dim_pipelines").fetchone()[0]
+        for table in ("dim_pipelines", "rpt_waste_by_pipeline"):
+            con.execute(
+                f"update marts.{table} set pipeline_name = ? where pipeline_id = ?",
+                [HOSTILE_NAME, pid],
+            )
+    finally:
+        con.close()
+    out = tmp_path / "site"
+    index = write_report(copy, out)
+    escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quoted&#34; &lt;b&gt;"
+    page = out / pipeline_page(pid)
+    graphlet = next(out.glob("graphlets/*.html"))
+    for path in (index, out / "pipelines.html", page):
+        text = path.read_text()
+        assert HOSTILE_NAME not in text and "<b>bold</b>" not in text, path
+        assert escaped in text, path
+    assert "alert(" not in graphlet.read_text().replace("alert(&#39;", "")
+    dom = dump_dom(page, tmp_path)
+    h1 = re.search(r'<h1 class="pipeline-name">(.*?)</h1>', dom, re.S).group(1)
+    assert "<" not in h1 and "&lt;script&gt;" in h1  # text, not markup, after the scripts ran
+
+
+def test_safe_page_names() -> None:
+    from graphlets.readers.site_names import graphlet_page, pipeline_page, safe_name
+
+    hostile = [
+        "mlmd/pipe",
+        "mlmd\\pipe",
+        "../../etc/passwd",
+        ".hidden",
+        "a" * 300,
+        "<script>&\"'",
+        "Pipe",
+        "pipe",
+        "",
+        "名前/パイプ",
+        "con",
+        "x\x00y",
+    ]
+    names = [safe_name(h) for h in hostile]
+    assert len(set(names)) == len(hostile)  # case or slug alike: still different files
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", name), name
+    assert safe_name("mlmd/pipe") == safe_name("mlmd/pipe")  # stable
+    assert graphlet_page(1000000000815) == "graphlets/1000000000815.html"
+    assert pipeline_page("mlmd/pipe").startswith("pipelines/mlmd-pipe-")
+
+
+def test_graphlet_pages_are_the_latest_and_most_wasteful(warehouse: Path, tmp_path: Path) -> None:
+    """--latest 1 --most-wasteful 1: per pipeline its newest graphlet and its most wasteful
+    one get a page; the pipeline page links those and no other."""
+    from graphlets.readers.site_names import graphlet_page, pipeline_page
+
+    out = tmp_path / "capped"
+    result = run_cli(
+        "--warehouse",
+        str(warehouse),
+        "report",
+        "--out",
+        str(out),
+        "--latest",
+        "1",
+        "--most-wasteful",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    expected = set()
+    for p in rows(warehouse, "select pipeline_id from marts.dim_pipelines"):
+        graphlets = rows(
+            warehouse,
+            "select graphlet_id, trained_at, wasted_cost from marts.fct_graphlets "
+            "where pipeline_id = ? order by trained_at, graphlet_id",
+            [p["pipeline_id"]],
+        )
+        chosen = {graphlets[-1]["graphlet_id"]}
+        wasteful = [g for g in graphlets if g["wasted_cost"] > 0]
+        if wasteful:
+            chosen.add(max(wasteful, key=lambda g: g["wasted_cost"])["graphlet_id"])
+        expected |= chosen
+        text = (out / pipeline_page(p["pipeline_id"])).read_text()
+        linked = set(re.findall(r'href="\.\./graphlets/(\d+)\.html"', text))
+        assert linked == {str(g) for g in chosen}
+    written = {int(p.stem) for p in (out / "graphlets").glob("*.html")}
+    assert written == expected
+    assert all((out / graphlet_page(g)).is_file() for g in expected)

@@ -326,8 +326,8 @@ def pipeline_pruning(
             )
             continue
         point = chosen.get(group)
-        row = at_point.get(pid)
-        if point is None or row is None:
+        found = at_point.get(pid)
+        if point is None or found is None:
             out[pid] = (
                 f"In its group ({who}) no policy saves any waste without adding more than "
                 f"{max_staleness_increase:.0%} to the staleness of the served models: keep "
@@ -337,11 +337,11 @@ def pipeline_pruning(
             continue
         out[pid] = (
             f"Recommended for its group ({who}): {rule_words(point)}. On this pipeline that "
-            f"would have skipped {int(row['n_pruned']):,} of {int(row['n_graphlets']):,} "
+            f"would have skipped {int(found['n_pruned']):,} of {int(found['n_graphlets']):,} "
             f"trainings in the evaluation range, saved "
-            f"{float(row['saved_wasted_cost'] or 0):,.0f} of its "
-            f"{float(row['evaluation_wasted_cost'] or 0):,.0f} wasted cost, and lost "
-            f"{int(row['n_pushes_lost']):,} of its {int(row['n_pushes']):,} pushes.",
+            f"{float(found['saved_wasted_cost'] or 0):,.0f} of its "
+            f"{float(found['evaluation_wasted_cost'] or 0):,.0f} wasted cost, and lost "
+            f"{int(found['n_pushes_lost']):,} of its {int(found['n_pushes']):,} pushes.",
             False,
         )
     return out

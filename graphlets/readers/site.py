@@ -9,9 +9,9 @@ much; a link to a graphlet is written only when its page is. Every value reaches
 templates as text and is escaped there (autoescape); file names come from
 :mod:`graphlets.readers.site_names`.
 
-The member DAG of a graphlet needs the provenance edges between its members
-(``intermediate.int_edges``); a published snapshot holds only the marts, so on a snapshot
-the members are drawn without edges, in layers by their hops from the trainer.
+The member DAG of a graphlet draws the provenance edges between its members
+(``marts.fct_execution_edges``); on marts built before that table existed the members hang
+off a member one hop nearer the trainer instead.
 """
 
 from __future__ import annotations
@@ -337,7 +337,7 @@ def read_edges(query: Any, execution_ids: Sequence[Any]) -> dict[Any, list[Any]]
     """Producer -> consumers among ``execution_ids`` (None: the edges are not published)."""
     rows = query(
         """select producer_execution_id as a, consumer_execution_id as b
-           from intermediate.int_edges
+           from marts.fct_execution_edges
            where not is_same_node
              and producer_execution_id in (select unnest($ids))
              and consumer_execution_id in (select unnest($ids))""",

@@ -70,11 +70,12 @@ def daily_bars(
                 f'fill="{colors.get(key, "#8c8c8c")}"><title>{escape(day.isoformat())} '
                 f"{escape(key)}: {escape(_tick(v))}</title></rect>"
             )
-    for day in sorted({first, last}):
-        x = LEFT + (day - first).days * slot + slot / 2
+    for day, anchor in ((first, "start"), (last, "end")) if last != first else ((first, "start"),):
+        x = LEFT + (day - first).days * slot + (slot / 2 if anchor == "start" else slot)
+        x = LEFT if anchor == "start" else x
         out.append(
             f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" font-size="10" fill="#555" '
-            f'text-anchor="middle">{escape(day.isoformat())}</text>'
+            f'text-anchor="{anchor}">{escape(day.isoformat())}</text>'
         )
     lx = LEFT
     for key in order:
