@@ -955,17 +955,46 @@ def collect(
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Directory to write index.html to (created if missing).",
+    help="Directory to write the site to: index.html, pipelines.html, pipelines/, graphlets/ "
+    "(created if missing; only those are replaced).",
+)
+@_snapshot_option
+@click.option(
+    "--latest",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Graphlet pages per pipeline: its latest N graphlets.",
+)
+@click.option(
+    "--most-wasteful",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Graphlet pages per pipeline: also its N most wasteful graphlets.",
 )
 @click.pass_context
-def report(ctx: click.Context, out_dir: Path) -> None:
-    """Write the HTML report of the study's questions (self-contained, no network needed).
+def report(
+    ctx: click.Context, out_dir: Path, snapshot: Path | None, latest: int, most_wasteful: int
+) -> None:
+    """Write the HTML report: the study's questions, a page per pipeline and per graphlet.
 
-    Reads the marts of the warehouse, opened read-only; see docs/report.md.
+    Reads the published snapshot (no network needed to view it); see docs/report.md.
     """
     from graphlets.readers.report import write_report
+    from graphlets.readers.site import SiteOptions
 
-    index = write_report(_warehouse(ctx), out_dir)
+    if snapshot is None and not _warehouse(ctx).exists():
+        raise GraphletsError(
+            f"warehouse {_warehouse(ctx)} does not exist", "load a source and build it first"
+        )
+    path = _snapshot(ctx, snapshot)
+    if not path.is_file():
+        raise GraphletsError(
+            f"snapshot {path} does not exist",
+            "build the warehouse (graphlets build) or publish it (graphlets publish)",
+        )
+    index = write_report(path, out_dir, SiteOptions(latest=latest, most_wasteful=most_wasteful))
     err.print(f"wrote [bold]{shown(index)}[/]", soft_wrap=True)
 
 

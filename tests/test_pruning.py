@@ -431,6 +431,38 @@ def test_hand_corpus_groups(accounting: duckdb.DuckDBPyConnection) -> None:
     assert groups == {"corpus/p": "daily_or_slower", "corpus/q": "new_in_evaluation"}
 
 
+def test_never_pushed_is_a_finding_not_a_recommendation() -> None:
+    """A group without a push in the evaluation range gets "never pushed: N trainings, cost
+    X", not "skipping 32 of 32 trainings"."""
+    from graphlets.readers.pruning_report import OperatingPoint, describe
+
+    def point(policy: str, n_pruned: int) -> OperatingPoint:
+        return OperatingPoint(
+            policy,
+            None if policy == "never_prune" else 0.5,
+            32,
+            n_pruned,
+            1.0,
+            1.0,
+            0,
+            0,
+            0.0,
+            None,
+            0.0,
+            None,
+            None,
+            evaluation_cost=1234.0,
+        )
+
+    sentence = describe(
+        "never_pushed", 3, point("learned", 32), 0.05, baseline=point("never_prune", 0)
+    )
+    assert sentence.startswith("Pipelines that had never pushed before the split (3 pipelines)")
+    assert "never pushed: 32 trainings in the evaluation range, cost 1,234" in sentence
+    assert "not a pruning recommendation" in sentence
+    assert "skipped" not in sentence and "no pushes to lose" not in sentence
+
+
 def test_prune_report(accounting: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """`graphlets prune-report`: the chart, the table and the recommendation in words."""
     from graphlets.readers.pruning_report import write_prune_report
@@ -450,7 +482,11 @@ def test_prune_report(accounting: duckdb.DuckDBPyConnection, tmp_path: Path) -> 
     best = report.recommendations[0]
     assert (best.point.policy, best.point.threshold) == ("stale_data", 0.0)
     assert "saved 50% of the waste" in best.sentence
-    assert "delayed 2 of 6 pushes (33.3%) by 24.0 hours on average" in best.sentence
+    assert (
+        "lost 2 of 6 pushes (33.3%); after a lost push the previous model served 24.0 "
+        "hours longer on average" in best.sentence
+    )
+    assert "delayed" not in best.sentence
     assert report.chart_svg.read_text().startswith("<?xml")
     assert report.chart_png.stat().st_size > 10_000
     text = report.report_path.read_text()

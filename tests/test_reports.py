@@ -525,8 +525,10 @@ def test_role_order_is_the_seed(warehouse: Path) -> None:
 
 
 def section_rows(html: str, key: str) -> list[list[str]]:
-    """The body cells of the tables of section ``key`` of the report."""
+    """The body cells of the tables of section ``key`` of the report (the numbers' tables,
+    not the waste section's table of pipelines, which body_rows reads)."""
     body = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+    body = body.split('<h3 id="wasteful-pipelines">', 1)[0]
     return [
         re.findall(r"<td[^>]*>([^<]*)</td>", row)
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
@@ -654,8 +656,19 @@ def test_waste_distribution_analysis(warehouse: Path) -> None:
 
 # -- the HTML report -----------------------------------------------------------------------------
 EXTERNAL = re.compile(
-    r"<script|<link|@import|@font-face|url\(\s*['\"]?(?!#)|\bsrc\s*=|https?://", re.IGNORECASE
+    r"<script\b[^>]*\bsrc|<link|@import|@font-face|url\(\s*['\"]?(?!#)|\bsrc\s*=|https?://",
+    re.IGNORECASE,
 )
+
+
+def external(html: str) -> re.Match | None:
+    """A reference to anything outside the page, once the package's own inline scripts
+    (the vendored tablesort, whose licence banner names its home page, and site.js) are
+    taken out; any other script is left in and caught."""
+    from graphlets.readers.report import page_assets
+
+    scripts = page_assets()["scripts"]
+    return EXTERNAL.search(html.replace(f"<script>{scripts}</script>", "<script></script>"))
 
 
 def chromium(page: Path, tmp: Path) -> tuple[list[str], Path]:
@@ -717,7 +730,7 @@ def test_report_renders_in_a_browser(warehouse: Path, tmp_path: Path) -> None:
     index = write_report(warehouse, tmp_path / "report")
     assert index == tmp_path / "report" / "index.html"
     html = index.read_text()
-    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    assert not external(html), external(html)
     # every chart has data on this corpus: 9 charts, no placeholder
     assert html.count('<svg class="chart"') == 9
     assert 'class="placeholder"' not in html
@@ -751,7 +764,7 @@ def test_report_on_an_empty_warehouse(tmp_path: Path) -> None:
     assert '<svg class="chart"' not in html
     assert html.count('class="placeholder"') == 9
     assert "no data" in html and "graphlets build" in html
-    assert not EXTERNAL.search(html)
+    assert not external(html)
     console, shot = chromium(index, tmp_path)
     assert console == []
     stddev, inked = ink(shot)
@@ -802,3 +815,220 @@ def test_shape_layers() -> None:
         "b": 1,
         "c": 2,
     }
+
+
+# -- the site: pipeline and graphlet pages -------------------------------------------------------
+HREF = re.compile(r'href="([^"#]*)(#[^"]*)?"')
+
+
+def dump_dom(page: Path, tmp: Path, fragment: str = "") -> str:
+    """The page's DOM after its scripts ran (headless Chromium, ``#fragment`` in the URL)."""
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is not installed: run `make system-deps` (scripts/system-deps.sh)")
+    proc = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            f"--user-data-dir={tmp / 'profile-dom'}",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.resolve().as_uri() + fragment,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def body_rows(html: str, table_id: str) -> list[list[str]]:
+    """The visible rows of table ``table_id``: cell texts, tags stripped."""
+    table = re.search(rf'<table id="{table_id}"[^>]*>.*?</table>', html, re.S).group(0)
+    body = table.split("<tbody>", 1)[1]
+    out = []
+    for row in re.findall(r"<tr( hidden=\"\")?>(.*?)</tr>", body, re.S):
+        if row[0]:
+            continue
+        out.append([re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row[1])])
+    return out
+
+
+def test_site_pages_link_to_files_that_exist(warehouse: Path, tmp_path: Path) -> None:
+    from graphlets.readers.site_names import graphlet_page, pipeline_page
+
+    out = tmp_path / "site"
+    index = write_report(warehouse, out)
+    pipelines = rows(warehouse, "select pipeline_id, pipeline_name from marts.dim_pipelines")
+    graphlets = rows(warehouse, "select graphlet_id, n_executions from marts.fct_graphlets")
+    assert len(pipelines) == 2 and len(graphlets) == 7
+    html = index.read_text()
+    wasteful = body_rows(html, "pipelines")
+    assert sorted(r[0] for r in wasteful) == sorted(p["pipeline_name"] for p in pipelines)
+    for p in pipelines:
+        page = out / pipeline_page(p["pipeline_id"])
+        assert page.is_file()
+        assert f'href="{pipeline_page(p["pipeline_id"])}"' in html
+        text = page.read_text()
+        assert f'<h1 class="pipeline-name">{p["pipeline_name"]}</h1>' in text
+    # 7 graphlets, well under 10 latest per pipeline: every graphlet has a page
+    for g in graphlets:
+        page = out / graphlet_page(g["graphlet_id"])
+        text = page.read_text()
+        members = re.findall(r'<g class="member" data-execution="([^"]+)"', text)
+        expected = rows(
+            warehouse,
+            "select execution_id from marts.fct_graphlet_executions where graphlet_id = ?",
+            [g["graphlet_id"]],
+        )
+        assert sorted(members) == sorted(str(r["execution_id"]) for r in expected)
+        assert len(members) == g["n_executions"]
+    # every link of every page resolves to a file of the site
+    pages = [index, out / "pipelines.html", *out.glob("pipelines/*.html"), *out.glob("graphlets/*")]
+    assert len(pages) == 2 + 2 + 7
+    for page in pages:
+        text = page.read_text()
+        assert not external(text), (page, external(text))
+        for href, _ in HREF.findall(text):
+            if href:
+                assert (page.parent / href).resolve().is_file(), (page, href)
+    for page in (index, out / pipeline_page(pipelines[0]["pipeline_id"]), pages[-1]):
+        (tmp_path / page.stem).mkdir(exist_ok=True)
+        console, shot = chromium(page, tmp_path / page.stem)
+        assert console == []
+        stddev, inked = ink(shot)  # a 4000 px window: short pages have less ink
+        assert stddev > 10 and inked > 0.02, (page, stddev, inked)
+
+
+def test_pipeline_table_sorts_and_filters_in_a_browser(warehouse: Path, tmp_path: Path) -> None:
+    """The vendored tablesort is inlined and works: the page opened with
+    ``#sort=pipelines:<column>`` is sorted by the browser, ``#filter=`` hides rows."""
+    from graphlets.readers.report import TEMPLATES_DIR
+
+    out = tmp_path / "site"
+    write_report(warehouse, out)
+    page = out / "pipelines.html"
+    html = page.read_text()
+    vendored = (TEMPLATES_DIR / "vendor" / "tablesort.min.js").read_text()
+    assert vendored in html and (TEMPLATES_DIR / "vendor" / "tablesort.LICENCE").is_file()
+    assert '<table id="pipelines" class="sortable">' in html
+    assert html.count('data-sort-method="number"') == 5
+    names = sorted(r["pipeline_name"] for r in rows(warehouse, "select * from marts.dim_pipelines"))
+    served = body_rows(html, "pipelines")  # as written: most wasted cost first
+    for column, reverse in ((0, False), (0, True), (2, False), (4, True)):
+        fragment = f"#sort=pipelines:{column}:{'desc' if reverse else 'asc'}"
+        dom = body_rows(dump_dom(page, tmp_path, fragment), "pipelines")
+        if column == 0:
+            assert [r[0] for r in dom] == sorted(names, reverse=reverse)
+        else:
+            key = [float(r[column].replace(",", "")) for r in dom]
+            assert key == sorted(key, reverse=reverse), (fragment, dom)
+        assert sorted(map(tuple, dom)) == sorted(map(tuple, served))
+    target = names[0]
+    dom = body_rows(dump_dom(page, tmp_path, f"#filter=pipelines:{target[3:]}"), "pipelines")
+    assert [r[0] for r in dom] == [target]
+
+
+HOSTILE_NAME = "<script>alert('x')</script> & \"quoted\" <b>bold</b>"
+
+
+def test_a_hostile_pipeline_name_is_escaped(warehouse: Path, tmp_path: Path) -> None:
+    from graphlets.readers.site_names import pipeline_page
+
+    copy = tmp_path / "hostile.duckdb"
+    shutil.copy(warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        pid = con.execute("select min(pipeline_id) from marts.dim_pipelines").fetchone()[0]
+        for table in ("dim_pipelines", "rpt_waste_by_pipeline"):
+            con.execute(
+                f"update marts.{table} set pipeline_name = ? where pipeline_id = ?",
+                [HOSTILE_NAME, pid],
+            )
+    finally:
+        con.close()
+    out = tmp_path / "site"
+    index = write_report(copy, out)
+    escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;quoted&#34; &lt;b&gt;"
+    page = out / pipeline_page(pid)
+    graphlet = next(out.glob("graphlets/*.html"))
+    for path in (index, out / "pipelines.html", page):
+        text = path.read_text()
+        assert HOSTILE_NAME not in text and "<b>bold</b>" not in text, path
+        assert escaped in text, path
+    assert "alert(" not in graphlet.read_text().replace("alert(&#39;", "")
+    dom = dump_dom(page, tmp_path)
+    h1 = re.search(r'<h1 class="pipeline-name">(.*?)</h1>', dom, re.S).group(1)
+    assert "<" not in h1 and "&lt;script&gt;" in h1  # text, not markup, after the scripts ran
+
+
+def test_safe_page_names() -> None:
+    from graphlets.readers.site_names import graphlet_page, pipeline_page, safe_name
+
+    hostile = [
+        "mlmd/pipe",
+        "mlmd\\pipe",
+        "../../etc/passwd",
+        ".hidden",
+        "a" * 300,
+        "<script>&\"'",
+        "Pipe",
+        "pipe",
+        "",
+        "名前/パイプ",
+        "con",
+        "x\x00y",
+    ]
+    names = [safe_name(h) for h in hostile]
+    assert len(set(names)) == len(hostile)  # case or slug alike: still different files
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", name), name
+    assert safe_name("mlmd/pipe") == safe_name("mlmd/pipe")  # stable
+    assert graphlet_page(1000000000815) == "graphlets/1000000000815.html"
+    assert pipeline_page("mlmd/pipe").startswith("pipelines/mlmd-pipe-")
+
+
+def test_graphlet_pages_are_the_latest_and_most_wasteful(warehouse: Path, tmp_path: Path) -> None:
+    """--latest 1 --most-wasteful 1: per pipeline its newest graphlet and its most wasteful
+    one get a page; the pipeline page links those and no other."""
+    from graphlets.readers.site_names import graphlet_page, pipeline_page
+
+    out = tmp_path / "capped"
+    result = run_cli(
+        "--warehouse",
+        str(warehouse),
+        "report",
+        "--out",
+        str(out),
+        "--latest",
+        "1",
+        "--most-wasteful",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    expected = set()
+    for p in rows(warehouse, "select pipeline_id from marts.dim_pipelines"):
+        graphlets = rows(
+            warehouse,
+            "select graphlet_id, trained_at, wasted_cost from marts.fct_graphlets "
+            "where pipeline_id = ? order by trained_at, graphlet_id",
+            [p["pipeline_id"]],
+        )
+        chosen = {graphlets[-1]["graphlet_id"]}
+        wasteful = [g for g in graphlets if g["wasted_cost"] > 0]
+        if wasteful:
+            chosen.add(max(wasteful, key=lambda g: g["wasted_cost"])["graphlet_id"])
+        expected |= chosen
+        text = (out / pipeline_page(p["pipeline_id"])).read_text()
+        linked = set(re.findall(r'href="\.\./graphlets/(\d+)\.html"', text))
+        assert linked == {str(g) for g in chosen}
+    written = {int(p.stem) for p in (out / "graphlets").glob("*.html")}
+    assert written == expected
+    assert all((out / graphlet_page(g)).is_file() for g in expected)

@@ -53,6 +53,26 @@ def figure(width: float, height: float, ncols: int = 1):
     return fig, list(axes)
 
 
+def small_multiples(n: int, ncols: int, panel: tuple[float, float]):
+    """A figure of ``n`` panels in rows of ``ncols`` sharing the x axis; unused cells hidden."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(panel[0] * ncols, panel[1] * nrows), layout="constrained")
+    FigureCanvasSVG(fig)
+    grid = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+    axes = [ax for row in grid for ax in row]
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    for ax in axes[:n]:
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.grid(True, color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+    return fig, axes[:n]
+
+
 def svg(fig, salt: str) -> str:
     """The figure as an inline SVG element: no XML prolog, metadata or namespace URLs.
 

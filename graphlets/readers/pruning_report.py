@@ -70,6 +70,7 @@ COLUMNS = (
     "staleness_increase_fraction",
     "baseline_staleness_hours",
     "staleness_hours",
+    "evaluation_cost",
 )
 
 
@@ -90,6 +91,7 @@ class OperatingPoint:
     staleness_increase_fraction: float
     baseline_staleness_hours: float | None
     staleness_hours: float | None
+    evaluation_cost: float = 0.0
 
     @property
     def label(self) -> str:
@@ -136,6 +138,7 @@ def _point(row: dict[str, Any]) -> OperatingPoint:
         staleness_increase_fraction=num("staleness_increase_fraction"),
         baseline_staleness_hours=row["baseline_staleness_hours"],
         staleness_hours=row["staleness_hours"],
+        evaluation_cost=num("evaluation_cost"),
     )
 
 
@@ -155,31 +158,41 @@ def read_tradeoff(
     """The overall trade-off and, per pipeline group, (pipelines, trade-off)."""
     con = connect(warehouse, read_only=True)
     try:
-        if not (
-            _has_table(con, "rpt_pruning_tradeoff")
-            and _has_table(con, "rpt_pruning_tradeoff_by_group")
-        ):
+        if not has_pruning_marts(con):
             raise GraphletsError(
                 f"warehouse {warehouse} has no pruning marts", "run `graphlets build` first"
             )
-        order = "order by policy, threshold nulls first"
-        cur = con.execute(f"select {', '.join(COLUMNS)} from marts.rpt_pruning_tradeoff {order}")
-        names = [d[0] for d in cur.description]
-        overall = [_point(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
-        cur = con.execute(
-            f"select pipeline_group, n_pipelines, {', '.join(COLUMNS)} "
-            f"from marts.rpt_pruning_tradeoff_by_group order by pipeline_group, "
-            "policy, threshold nulls first"
-        )
-        names = [d[0] for d in cur.description]
-        groups: dict[str, tuple[int, list[OperatingPoint]]] = {}
-        for r in cur.fetchall():
-            row = dict(zip(names, r, strict=True))
-            n, points = groups.get(row["pipeline_group"], (0, []))
-            points.append(_point(row))
-            groups[row["pipeline_group"]] = (max(n, int(row["n_pipelines"] or 0)), points)
+        return read_points(con)
     finally:
         con.close()
+
+
+def has_pruning_marts(con: duckdb.DuckDBPyConnection) -> bool:
+    return _has_table(con, "rpt_pruning_tradeoff") and _has_table(
+        con, "rpt_pruning_tradeoff_by_group"
+    )
+
+
+def read_points(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[OperatingPoint], dict[str, tuple[int, list[OperatingPoint]]]]:
+    """The overall trade-off and, per pipeline group, (pipelines, trade-off)."""
+    order = "order by policy, threshold nulls first"
+    cur = con.execute(f"select {', '.join(COLUMNS)} from marts.rpt_pruning_tradeoff {order}")
+    names = [d[0] for d in cur.description]
+    overall = [_point(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
+    cur = con.execute(
+        f"select pipeline_group, n_pipelines, {', '.join(COLUMNS)} "
+        f"from marts.rpt_pruning_tradeoff_by_group order by pipeline_group, "
+        "policy, threshold nulls first"
+    )
+    names = [d[0] for d in cur.description]
+    groups: dict[str, tuple[int, list[OperatingPoint]]] = {}
+    for r in cur.fetchall():
+        row = dict(zip(names, r, strict=True))
+        n, points = groups.get(row["pipeline_group"], (0, []))
+        points.append(_point(row))
+        groups[row["pipeline_group"]] = (max(n, int(row["n_pipelines"] or 0)), points)
     return overall, groups
 
 
@@ -205,39 +218,133 @@ def recommend(
     )
 
 
+def baseline_of(points: list[OperatingPoint]) -> OperatingPoint | None:
+    return next((p for p in points if p.policy == BASELINE), None)
+
+
+def never_pushed(who: str, baseline: OperatingPoint) -> str:
+    """The finding for pipelines without a single push in the evaluation range."""
+    return (
+        f"{who}: never pushed: {baseline.n_graphlets:,} trainings in the evaluation range, "
+        f"cost {baseline.evaluation_cost:,.0f}, and not one pushed model. This is a finding, "
+        "not a pruning recommendation: no policy is needed to skip trainings whose pipeline "
+        "never deploys; ask whether the pipeline should run at all."
+    )
+
+
+def rule_words(point: OperatingPoint) -> str:
+    if point.policy == "stale_data" and not point.threshold:
+        return (
+            "skipping a training when no data span newer than the last blessed model's has arrived"
+        )
+    return POLICY_WORDS[point.policy].format(t=point.threshold or 0.0)
+
+
 def describe(
-    group: str, n_pipelines: int, point: OperatingPoint | None, max_staleness_increase: float
+    group: str,
+    n_pipelines: int,
+    point: OperatingPoint | None,
+    max_staleness_increase: float,
+    baseline: OperatingPoint | None = None,
 ) -> str:
-    """One plain-words paragraph about a group's recommended operating point."""
+    """One plain-words paragraph about a group's recommended operating point.
+
+    A group that pushed nothing in the evaluation range (``baseline.n_pushes == 0``) gets the
+    "never pushed" finding instead of a recommendation.
+    """
     who = GROUP_WORDS.get(group, f"Pipeline group {group}")
     who = f"{who} ({n_pipelines:,} pipelines)" if group != "all" else who
+    if baseline is not None and baseline.n_graphlets and baseline.n_pushes == 0:
+        return never_pushed(who, baseline)
     if point is None:
         return (
             f"{who}: no policy saves any waste without adding more than "
             f"{max_staleness_increase:.0%} to the staleness of the served models; keep "
             "running everything."
         )
-    if point.policy == "stale_data" and not point.threshold:
-        rule = (
-            "skipping a training when no data span newer than the last blessed model's has arrived"
-        )
-    else:
-        rule = POLICY_WORDS[point.policy].format(t=point.threshold or 0.0)
     words = (
-        f"{who}: {rule} would have skipped {point.n_pruned:,} of {point.n_graphlets:,} "
-        f"trainings and saved {point.waste_saved_fraction:.0%} of the waste "
-        f"({point.cost_saved_fraction:.0%} of all cost)"
+        f"{who}: {rule_words(point)} would have skipped {point.n_pruned:,} of "
+        f"{point.n_graphlets:,} trainings and saved {point.waste_saved_fraction:.0%} of the "
+        f"waste ({point.cost_saved_fraction:.0%} of all cost)"
     )
-    if point.n_pushes == 0:
-        return f"{words}; it had no pushes to lose."
     if point.n_pushes_lost == 0:
-        return f"{words}, without delaying any of its {point.n_pushes:,} pushes."
+        return f"{words}, without losing any of its {point.n_pushes:,} pushes."
     delay = point.mean_push_delay_hours or 0.0
     return (
-        f"{words}, and delayed {point.n_pushes_lost:,} of {point.n_pushes:,} pushes "
-        f"({point.pushes_lost_fraction:.1%}) by {delay:.1f} hours on average: the served "
-        f"models would have been {point.staleness_increase_fraction:.1%} staler on average."
+        f"{words}, and lost {point.n_pushes_lost:,} of {point.n_pushes:,} pushes "
+        f"({point.pushes_lost_fraction:.1%}); after a lost push the previous model served "
+        f"{delay:.1f} hours longer on average, until the next push kept: the served models "
+        f"would have been {point.staleness_increase_fraction:.1%} staler on average."
     )
+
+
+def pipeline_pruning(
+    con: duckdb.DuckDBPyConnection,
+    max_staleness_increase: float = DEFAULT_MAX_STALENESS_INCREASE,
+) -> dict[str, tuple[str, bool]]:
+    """Per pipeline: (sentence, is_finding) about pruning it, for its report page.
+
+    A pipeline without a push in the evaluation range gets the "never pushed" finding;
+    any other gets its group's recommended operating point with what it would have done to
+    this pipeline (rows of ``rpt_pruning_pipelines``). {} when the pruning marts are missing.
+    """
+    if not (has_pruning_marts(con) and _has_table(con, "rpt_pruning_pipelines")):
+        return {}
+    _, groups = read_points(con)
+    chosen = {
+        group: recommend(points, max_staleness_increase) for group, (_, points) in groups.items()
+    }
+    cur = con.execute(
+        "select pipeline_id, pipeline_group, policy, threshold, n_graphlets, n_pruned, "
+        "evaluation_cost, evaluation_wasted_cost, saved_wasted_cost, n_pushes, n_pushes_lost "
+        "from marts.rpt_pruning_pipelines"
+    )
+    names = [d[0] for d in cur.description]
+    baseline: dict[str, dict[str, Any]] = {}
+    at_point: dict[str, dict[str, Any]] = {}
+    for r in cur.fetchall():
+        row = dict(zip(names, r, strict=True))
+        pid = str(row["pipeline_id"])
+        if row["policy"] == BASELINE:
+            baseline[pid] = row
+            continue
+        point = chosen.get(row["pipeline_group"])
+        threshold = None if row["threshold"] is None else float(row["threshold"])
+        if point is not None and (point.policy, point.threshold) == (row["policy"], threshold):
+            at_point[pid] = row
+    out: dict[str, tuple[str, bool]] = {}
+    for pid, base in baseline.items():
+        group = base["pipeline_group"]
+        who = GROUP_WORDS.get(group, f"Pipeline group {group}").lower()
+        if base["n_graphlets"] and not base["n_pushes"]:
+            out[pid] = (
+                f"Never pushed: {int(base['n_graphlets']):,} trainings in the evaluation range, "
+                f"cost {float(base['evaluation_cost'] or 0):,.0f}, and not one pushed model. "
+                "A finding, not a pruning recommendation: ask whether this pipeline should "
+                "run at all.",
+                True,
+            )
+            continue
+        point = chosen.get(group)
+        found = at_point.get(pid)
+        if point is None or found is None:
+            out[pid] = (
+                f"In its group ({who}) no policy saves any waste without adding more than "
+                f"{max_staleness_increase:.0%} to the staleness of the served models: keep "
+                "running everything.",
+                False,
+            )
+            continue
+        out[pid] = (
+            f"Recommended for its group ({who}): {rule_words(point)}. On this pipeline that "
+            f"would have skipped {int(found['n_pruned']):,} of {int(found['n_graphlets']):,} "
+            f"trainings in the evaluation range, saved "
+            f"{float(found['saved_wasted_cost'] or 0):,.0f} of its "
+            f"{float(found['evaluation_wasted_cost'] or 0):,.0f} wasted cost, and lost "
+            f"{int(found['n_pushes_lost']):,} of its {int(found['n_pushes']):,} pushes.",
+            False,
+        )
+    return out
 
 
 def _draw(
@@ -329,7 +436,7 @@ def _save(fig, svg: Path, png: Path) -> None:
 def _table(points: list[OperatingPoint]) -> list[str]:
     lines = [
         "| policy | threshold | skipped | waste saved | cost saved | pushes lost "
-        "| mean push delay (h) | staleness added |",
+        "| mean wait for the next kept push (h) | staleness added |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in points:
@@ -366,17 +473,19 @@ def write_prune_report(
             "all",
             0,
             best,
-            describe("all", 0, best, max_staleness_increase),
+            describe("all", 0, best, max_staleness_increase, baseline_of(overall)),
         )
     ]
     for group, (n_pipelines, points) in sorted(groups.items()):
-        point = recommend(points, max_staleness_increase)
+        base = baseline_of(points)
+        never = base is not None and base.n_graphlets > 0 and base.n_pushes == 0
+        point = None if never else recommend(points, max_staleness_increase)
         recommendations.append(
             Recommendation(
                 group,
                 n_pipelines,
                 point,
-                describe(group, n_pipelines, point, max_staleness_increase),
+                describe(group, n_pipelines, point, max_staleness_increase, baseline_of(points)),
             )
         )
     svg, png = out_dir / f"{CHART_NAME}.svg", out_dir / f"{CHART_NAME}.png"

@@ -1,26 +1,31 @@
-"""The HTML report: the study's questions answered for one warehouse, on one page.
+"""The HTML report: the study's questions answered for one warehouse, as a small offline site.
 
-``write_report`` reads the marts (opened read-only) and writes ``index.html``: a headline
-table, one section per question of the study and drawings of the most common graphlet
-shapes. Every number on the page is a column of a dbt model (the ``rpt_report_*`` tables of
-models/reports/report/, tested there, and the ``rpt_*`` marts); the charts draw the
-per-item distributions of the queries of ``analyses/``, rendered with ``ref()`` pointing
-at the ``marts`` schema, so the report and ad-hoc SQL give the same numbers. This module
-only formats values and draws; the HTML is the Jinja template ``templates/report.html.j2``.
-The page is self-contained: the charts are inline SVG drawn by matplotlib with text as
-paths, the style sheet is inline, and there is no script, font or stylesheet to fetch, so
-it opens from disk with no network.
+``write_report`` reads the marts of the published snapshot (opened read-only) and writes
+``index.html``: a headline table, one section per question of the study, drawings of the
+most common graphlet shapes and the most wasteful pipelines; plus a page per pipeline and per
+reachable graphlet (graphlets/readers/site.py). Every number on the index is a column of a
+dbt model (the ``rpt_report_*`` tables of models/reports/report/, tested there, and the
+``rpt_*`` marts); the charts draw the per-item distributions of the queries of
+``analyses/``, rendered with ``ref()`` pointing at the ``marts`` schema, so the report and
+ad-hoc SQL give the same numbers. This module only formats values and draws; the HTML is
+the Jinja templates of ``templates/``. The pages are self-contained: the charts are inline
+SVG drawn by matplotlib with text as paths, the style sheet and the table script (the
+vendored tablesort, ``templates/vendor/``) are inline, and there is no script, font or
+stylesheet to fetch, so the site opens from disk with no network.
 
-A warehouse without marts, or with too little data for a chart, gets a "no data"
+A snapshot without marts, or with too little data for a chart, gets a "no data"
 placeholder in place of that chart, never an error.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
@@ -32,16 +37,21 @@ from graphlets.readers.charts import cdf as _cdf
 from graphlets.readers.charts import figure as _figure
 from graphlets.readers.charts import hist as _hist
 from graphlets.readers.charts import log_if_spread as _log_if_spread
+from graphlets.readers.charts import small_multiples as _small_multiples
 from graphlets.readers.charts import svg as _svg
 from graphlets.readers.formatting import num as _num
 from graphlets.readers.formatting import pct as _pct
+from graphlets.readers.pruning_report import pipeline_pruning
 from graphlets.readers.shape_drawing import Row
 from graphlets.readers.shape_drawing import shape_figure as _shape_figure
+from graphlets.readers.site import SiteData, SiteOptions, pipeline_table, read_site, write_pages
 
 ANALYSES_DIR = project_dir() / "analyses"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 MARTS_SCHEMA = "marts"
 TOP_SHAPES = 6
+WASTEFUL_PIPELINES = 20
+SCRIPT_FILES = ("vendor/tablesort.min.js", "vendor/tablesort.number.min.js", "site.js")
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -79,6 +89,17 @@ class _Reader:
         except (duckdb.CatalogException, duckdb.BinderException) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return Result(missing=first)
+
+    def rows(
+        self, sql: str, params: dict[str, Any] | None = None, missing_ok: bool = False
+    ) -> list[Row] | None:
+        """The rows of ``sql``; [] when a table is missing, or None if ``missing_ok``."""
+        try:
+            cursor = self.con.execute(sql, params or {})
+        except (duckdb.CatalogException, duckdb.BinderException):
+            return None if missing_ok else []
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def table(self, name: str, order_by: str, where: str | None = None) -> Result:
         """The rows of mart ``name`` (a report table), in the order ``order_by``."""
@@ -153,7 +174,7 @@ def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
                 "executions",
                 "models trained",
                 "graphlets",
-                "pushed share",
+                "pushed / models trained",
                 "waste share",
                 "total cost",
             ),
@@ -173,7 +194,7 @@ def _headline(reader: _Reader) -> tuple[Table, Table, Table]:
         headline = Table(("no data",), ((_missing(facts) or "no data",),))
     outcomes = _outcomes(reader)
     outcome_table = Table(
-        ("outcome", "graphlets", "share"),
+        ("outcome", "graphlets", "share of all graphlets"),
         tuple(
             (r["outcome"], _num(r["n_graphlets"]), _pct(r["share_of_graphlets"]))
             for r in outcomes.rows
@@ -319,23 +340,33 @@ def _frequency(reader: _Reader) -> Section:
         ]
         for role in roles
     }
-    has_gaps = any(row["median_hours_between_runs"] is not None for row in per_role.rows)
-
-    def draw(ax_cdf, ax_bar) -> None:
-        for role in roles:
-            if gaps_by_role[role]:
-                _cdf(ax_cdf, gaps_by_role[role], role, ROLE_COLORS.get(role))
-        _log_if_spread(ax_cdf, [v for vs in gaps_by_role.values() for v in vs])
-        ax_cdf.set_xlabel("median hours between consecutive runs of a component")
-        ax_cdf.legend(frameon=False, fontsize=7, loc="lower right")
-        shown = [row for row in per_role.rows if row["median_runs_per_active_day"] is not None]
-        ax_bar.barh(
-            [row["role"] for row in shown],
-            [row["median_runs_per_active_day"] for row in shown],
-            color=[ROLE_COLORS.get(row["role"], "#8c8c8c") for row in shown],
-        )
-        ax_bar.invert_yaxis()
-        ax_bar.set_xlabel("median runs per active day (over components)")
+    shown = [role for role in roles if gaps_by_role[role]]
+    median_gap = {row["role"]: row["median_hours_between_runs"] for row in per_role.rows}
+    n_components = {row["role"]: row["n_components"] for row in per_role.rows}
+    chart = Chart(None, "Run frequency of components, one panel per role")
+    if shown:
+        fig, axes = _small_multiples(len(shown), 4, (2.7, 1.9))
+        every = [v for role in shown for v in gaps_by_role[role]]
+        for ax, role in zip(axes, shown, strict=True):
+            color = ROLE_COLORS.get(role, "#8c8c8c")
+            _cdf(ax, gaps_by_role[role], color=color)
+            ax.set_ylabel("")
+            gap = median_gap.get(role)
+            if gap is not None:
+                ax.axvline(gap, color=color, linestyle=":", linewidth=1)
+            ax.set_title(
+                f"{role}: median {_num(gap, 1)} h, {_num(n_components.get(role))} components",
+                fontsize=8.5,
+                color="#333",
+                loc="left",
+            )
+        _log_if_spread(axes[0], every)
+        fig.supxlabel("median hours between consecutive runs of a component", fontsize=9)
+        fig.supylabel("share of components", fontsize=9)
+        chart = Chart(_svg(fig, "component-frequency"), chart.caption)
+    else:
+        missing = _missing(result, per_role)
+        chart = Chart(None, chart.caption, f"no data ({missing})" if missing else "no data")
 
     table = Table(
         ("role", "components", "runs", "median runs / active day", "median hours between runs"),
@@ -354,20 +385,12 @@ def _frequency(reader: _Reader) -> Section:
         "frequency",
         "Component run frequency",
         "How often does each pipeline component run?",
-        "Left: per role, the CDF over components (pipeline x node) of the median gap "
-        "between consecutive runs. Right: per role, the median over components of runs per "
-        "active day. Resolvers (bookkeeping, no work) are left out. "
+        "One panel per role: the CDF over components (pipeline x node) of the median gap "
+        "between consecutive runs, the dotted line at the median over components (many "
+        "components run daily, so several panels rise at 24 hours). Resolvers (bookkeeping, "
+        "no work) are left out. The table adds the median runs per active day. "
         "Query: analyses/component_run_frequency.sql.",
-        (
-            _chart(
-                "component-frequency",
-                "Run frequency of components by role",
-                draw if has_gaps else None,
-                _missing(result, per_role),
-                ncols=2,
-                size=(4.8, 3.4),
-            ),
-        ),
+        (chart,),
         (table,),
     )
 
@@ -702,8 +725,28 @@ def _opportunities(reader: _Reader) -> Section:
     )
 
 
-# -- the page ------------------------------------------------------------------------------------
-def render_html(warehouse: Path, reader: _Reader) -> str:
+# -- the pages ------------------------------------------------------------------------------------
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def page_assets() -> dict[str, Any]:
+    """The inline style sheet and scripts every page carries (files of the package)."""
+    scripts = "\n".join((TEMPLATES_DIR / name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
+    if "</script" in scripts.lower():
+        raise AssertionError("a page script may not contain </script")
+    return {
+        "css": (TEMPLATES_DIR / "_style.css").read_text(encoding="utf-8"),
+        "scripts": scripts,
+        "role_colors": ROLE_COLORS,
+    }
+
+
+def render_html(warehouse: Path, reader: _Reader, site: SiteData | None = None) -> str:
     headline, outcomes, sources = _headline(reader)
     sections = [
         _lifespan(reader),
@@ -716,29 +759,51 @@ def render_html(warehouse: Path, reader: _Reader) -> str:
         _cadence(reader),
         _opportunities(reader),
     ]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    template = env.get_template("report.html.j2")
+    site = site if site is not None else read_site(reader.rows)
+    template = _environment().get_template("report.html.j2")
     return template.render(
         warehouse=str(warehouse),
         headline=headline,
         outcomes=outcomes,
         sources=sources,
         sections=sections,
+        wasteful=pipeline_table(site.pipelines[:WASTEFUL_PIPELINES], site.waste, ""),
+        **page_assets(),
     )
 
 
-def write_report(warehouse: Path, out_dir: Path) -> Path:
-    """Write the report on ``warehouse`` to ``out_dir/index.html``; return that path."""
-    con = connect(warehouse, read_only=True)
+SITE_ENTRIES = ("index.html", "pipelines.html", "pipelines", "graphlets")
+
+
+def write_report(snapshot: Path, out_dir: Path, options: SiteOptions | None = None) -> Path:
+    """Write the report on ``snapshot`` into ``out_dir``; return the path of ``index.html``.
+
+    ``snapshot`` is the published snapshot (or any file with the marts, e.g. the warehouse),
+    opened read-only. Next to ``index.html``: ``pipelines.html``, a page per pipeline in
+    ``pipelines/`` and a page per chosen graphlet in ``graphlets/`` (graphlets/readers/site.py).
+    The pages are written into a temporary folder next to ``out_dir`` and moved into place
+    when all are written, replacing those of an earlier report and nothing else: a failure
+    leaves no half-written report.
+    """
+    options = options or SiteOptions()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = connect(snapshot, read_only=True)
     try:
-        html = render_html(warehouse, _Reader(con))
+        with tempfile.TemporaryDirectory(prefix=".report-", dir=out_dir) as tmp:
+            staging = Path(tmp)
+            reader = _Reader(con)
+            site = read_site(reader.rows)
+            site.pruning = pipeline_pruning(con)
+            html = render_html(snapshot, reader, site)
+            write_pages(staging, _environment(), reader.rows, site, options, page_assets())
+            (staging / "index.html").write_text(html, encoding="utf-8")
+            for name in SITE_ENTRIES:
+                target = out_dir / name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                elif target.exists() or target.is_symlink():
+                    target.unlink()
+                (staging / name).rename(target)
     finally:
         con.close()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    index = out_dir / "index.html"
-    index.write_text(html, encoding="utf-8")
-    return index
+    return out_dir / "index.html"
