@@ -2,7 +2,9 @@
 
 Reads an ML Metadata SQLite store with sqlite3 (no DuckDB, no dbt, nothing of the models) and
 computes what the marts must say about it: every execution's pipeline, node, role, cost and
-waste class; every graphlet's members with relation and hops, its outcome and its costs. The
+waste class; every graphlet's members with relation and hops, its outcome and its costs; its
+model lineage (section 4: parents, every ancestor at any depth with the fewest generations,
+and whether the lineage runs into a cycle). The
 property tests (tests/test_properties.py) compare the built marts with it on random stores.
 
 Where docs/semantics.md leaves a choice to the models and they document it, this file follows the
@@ -94,6 +96,10 @@ class Expected:
     as_of: int | None
     upstream_edges: dict[int, set[int]] = field(default_factory=dict)
     downstream_edges: dict[int, set[int]] = field(default_factory=dict)
+    # (graphlet, ancestor) -> fewest generations, at any depth (section 4.2)
+    lineage: dict[tuple[int, int], int] = field(default_factory=dict)
+    # graphlets that are, or descend from, their own ancestor (fct_graphlets.has_truncated_lineage)
+    cyclic_lineage: set[int] = field(default_factory=set)
 
 
 # -- docs/semantics.md section 1: properties, roles, costs -----------------------------------------
@@ -459,6 +465,19 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
             sum(m.attributed_cost for _, m in mine),
             sum(m.wasted_cost for _, m in mine),
         )
+    # section 4: parents (a train producer read by the anchor or an upstream member; history
+    # and baseline edges included) and their closure at any depth
+    producers_of: dict[int, set[int]] = defaultdict(set)
+    for p, x in edge_artifacts:
+        if executions[p].role == "train":
+            producers_of[x].add(p)
+    model_parents = {
+        g: {p for x in upstream[g] for p in producers_of.get(x, ()) if p != g} for g in anchors
+    }
+    ancestry = {g: _walk(g, model_parents, math.inf) for g in anchors}
+    lineage = {(g, a): n for g in anchors for a, n in ancestry[g].items() if a != g}
+    on_cycle = {g for g in anchors if any(g in model_parents[p] for p in ancestry[g])}
+    cyclic_lineage = {g for g in anchors if on_cycle & ancestry[g].keys()}
     return Expected(
         executions,
         graphlets,
@@ -469,11 +488,14 @@ def _expected(db: sqlite3.Connection, source_id: str, v: Vars) -> Expected:
         as_of,
         dict(up),
         dict(down),
+        lineage,
+        cyclic_lineage,
     )
 
 
-def _walk(seed: int, edges: Mapping[int, set[int]], max_hops: int) -> dict[int, int]:
-    """Breadth-first: execution -> shortest distance from the seed, at most max_hops."""
+def _walk(seed: int, edges: Mapping[int, set[int]], max_hops: float) -> dict[int, int]:
+    """Breadth-first: execution -> shortest distance from the seed, at most max_hops
+    (math.inf: no bound, as for model lineage)."""
     hops = {seed: 0}
     queue = deque([seed])
     while queue:

@@ -21,7 +21,7 @@ The store is loaded and built once per example (dbt builds are slow), and then:
   pipeline, per source);
 - the marts equal an independent Python reading of docs/semantics.md on the same store
   (tests/graphlet_reference.py): membership, relation and hops, outcomes, costs, cost shares,
-  waste classes, downstream owners;
+  waste classes, downstream owners, model lineage at any depth (cycles included);
 - loading the same store again changes no table; loading it in two parts (the store cut at
   a random time with graphlets.synth.timetravel, then the whole store, as one source) and building
   gives the same marts as loading it at once into a fresh warehouse.
@@ -545,6 +545,8 @@ class Marts:
     graphlets: dict[int, tuple]
     members: dict[tuple[int, int], tuple]
     pipelines: dict[str, tuple]
+    lineage: dict[tuple[int, int], tuple]
+    graphlet_lineage: dict[int, tuple]
 
 
 def read_marts(warehouse: Path) -> Marts:
@@ -577,6 +579,15 @@ def read_marts(warehouse: Path) -> Marts:
             """select pipeline_id, total_cost, productive_cost, wasted_cost, pending_cost,
                 orphan_cost
             from marts.dim_pipelines where source_id = $source"""
+        ),
+        keyed(
+            """select graphlet_id % $key, ancestor_graphlet_id % $key, generations
+            from marts.fct_model_lineage where source_id = $source""",
+            width=2,
+        ),
+        keyed(
+            """select source_trainer_execution_id, n_ancestors, has_truncated_lineage
+            from marts.fct_graphlets where source_id = $source"""
         ),
     )
 
@@ -781,6 +792,18 @@ def check_rules(marts: Marts, ref: Expected, failures: Failures) -> None:
             add(x, f"member ({g}, {x}): {got} != expected {want}")
     for g, x in set(marts.members) - set(ref.members):
         add(x, f"member ({g}, {x}) {marts.members[(g, x)][:2]} not expected")
+    # Model lineage at any depth (the hop bound is 4 here), cycles included.
+    for (g, a), n in ref.lineage.items():
+        got = marts.lineage.get((g, a))
+        if got != (n,):
+            add(g, f"lineage ({g}, ancestor {a}): generations {got} != expected {n}")
+    for g, a in set(marts.lineage) - set(ref.lineage):
+        add(g, f"lineage ({g}, ancestor {a}) {marts.lineage[(g, a)]} not expected")
+    for g in ref.graphlets:
+        want = (sum(1 for gg, _ in ref.lineage if gg == g), g in ref.cyclic_lineage)
+        if marts.graphlet_lineage.get(g) != want:
+            add(g, f"fct_graphlets {g} (n_ancestors, has_truncated_lineage): "
+                f"{marts.graphlet_lineage.get(g)} != expected {want}")  # fmt: skip
 
 
 def load(warehouse: Path, store: Path) -> None:

@@ -26,6 +26,18 @@ lineage as (
     select * from {{ ref('int_graphlet_lineage') }}
 ),
 
+lineage_segments as (
+    select * from {{ ref('int_graphlet_lineage_segments') }}
+),
+
+lineage_closure as (
+    select * from {{ ref('int_graphlet_lineage_branch_closure') }}
+),
+
+lineage_cycles as (
+    select * from {{ ref('int_graphlet_lineage_cycles') }}
+),
+
 spans as (
     select * from {{ ref('int_graphlet_spans') }}
 ),
@@ -82,10 +94,21 @@ parent_summary as (
 lineage_summary as (
     select
         graphlet_id,
-        count(*) as n_ancestors,
-        bool_or(is_at_hop_bound) as has_truncated_lineage
+        count(*) as n_ancestors
     from lineage
     group by graphlet_id
+),
+
+-- Graphlets whose lineage runs into a cycle (docs/semantics.md section 4.2): a branch point
+-- on a cycle descends from the nearest branch point at or below the graphlet (any path
+-- from the graphlet out of its chain passes that one).
+cyclic_lineage as (
+    select distinct lineage_segments.graphlet_id
+    from lineage_segments
+    inner join lineage_closure
+        on lineage_segments.older_branch_point_id = lineage_closure.branch_point_id
+    semi join lineage_cycles
+        on lineage_closure.ancestor_branch_point_id = lineage_cycles.branch_point_id
 ),
 
 truncated_walks as (
@@ -118,7 +141,7 @@ final as (
         parent_summary.parent_graphlet_id,
         coalesce(parent_summary.n_parents, 0) as n_parents,
         coalesce(lineage_summary.n_ancestors, 0) as n_ancestors,
-        coalesce(lineage_summary.has_truncated_lineage, false) as has_truncated_lineage,
+        cyclic_lineage.graphlet_id is not null as has_truncated_lineage,
         spans.input_span_min,
         spans.input_span_max,
         truncated_walks.graphlet_id is not null as is_walk_truncated,
@@ -137,6 +160,8 @@ final as (
         on anchors.graphlet_id = parent_summary.graphlet_id
     left join lineage_summary
         on anchors.graphlet_id = lineage_summary.graphlet_id
+    left join cyclic_lineage
+        on anchors.graphlet_id = cyclic_lineage.graphlet_id
     left join spans
         on anchors.graphlet_id = spans.graphlet_id
     left join truncated_walks

@@ -1,5 +1,5 @@
 {#- One row per (graphlet, ancestor graphlet): the transitive closure of model lineage
-    (docs/semantics.md section 4), up to var `graphlets_max_hops` generations. -#}
+    (docs/semantics.md section 4), at any depth. -#}
 with
 
 lineage as (
