@@ -292,3 +292,41 @@ def test_errors_show_as_one_line_in_ipython(tmp_path: Path) -> None:
         "built warehouse, or build one (graphlets demo)"
     ]
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_artifacts_loads_and_findings_are_published(wh: Warehouse, built) -> None:
+    warehouse, ids = built
+    statistics = wh.sql(
+        "select a.* from dim_artifacts as a inner join fct_executions as e"
+        " on a.producer_execution_id = e.execution_id"
+        " where e.source_id = 'hand' and e.source_execution_id = ?",
+        [ids["s1"]],
+    )
+    # S1 wrote the statistics at hour 2; the CACHED S2 re-emitted them at hour 11.
+    assert len(statistics) == 1
+    row = statistics.iloc[0]
+    assert (row.type_name, row.n_producers, row.n_readers) == ("ExampleStatistics", 2, 0)
+    assert row.pipeline_id.endswith("/cadence") and row.source_kind == "mlmd"
+    examples = wh.sql(
+        "select n_producers, n_readers from dim_artifacts"
+        " where source_id = 'hand' and type_name = 'Examples' and span = 1"
+        " and pipeline_id like '%/cadence'"
+    )
+    assert examples.values.tolist() == [[1, 3]]  # read by S1, S2 and T1
+    unproduced = wh.sql(
+        "select count(*) as n from dim_artifacts where producer_execution_id is null"
+    )
+    assert unproduced.n.iloc[0] == 0  # every artifact of both stores has a writer
+
+    loads = wh.sql(
+        "select source_id, source_kind, rows_read, rows_quarantined from audit.load_history"
+    )
+    assert sorted(loads.source_id) == ["hand", "warm"]
+    assert (loads.rows_read > 0).all() and set(loads.source_kind) == {"sqlite"}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (audit,) = con.execute("select count(*) from audit.dq_quarantine").fetchone()
+    finally:
+        con.close()
+    findings = wh.sql("select count(*) as n from audit.dq_quarantine")  # published too
+    assert findings.n.iloc[0] == audit

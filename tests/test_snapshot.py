@@ -194,7 +194,11 @@ def test_end_to_end_load_build_publish_query(tmp_path: Path, tmp_path_factory) -
     (tables,) = run_query(
         summary.snapshot.path, "select schema_name || '.' || table_name from meta.snapshot_tables"
     )
-    assert {r[0] for r in tables.rows} == {f"marts.{name}" for name in marts}
+    # Schema audit is published too: the load history and the data-quality findings.
+    audit = {"audit.dq_quarantine", "audit.load_history"}
+    assert {r[0] for r in tables.rows} == {f"marts.{name}" for name in marts} | audit
+    (history,) = run_query(summary.snapshot.path, "select count(*) from audit.load_history")
+    assert history.rows[0][0] == 1  # the one load of this warehouse
     # Every mart and report model of the project is published (materialised as a table or
     # a view); the reports layer's unpublished building blocks (int_*) are not.
     reports = {p.stem for p in (REPO / "models" / "reports").rglob("rpt_*.sql")}

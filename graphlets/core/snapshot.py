@@ -41,7 +41,7 @@ from graphlets.core.errors import first_line as _first_line
 from graphlets.core.warehouse import connect, one_row
 
 SNAPSHOT_SUFFIX = ".serving.duckdb"
-PUBLISHED_SCHEMAS = ("marts",)
+PUBLISHED_SCHEMAS = ("marts", "audit")
 META_SCHEMA = "meta"
 # The catalog name readers see the snapshot under (``graphlets.marts.fct_executions``).
 CATALOG = "graphlets"
