@@ -46,7 +46,7 @@ typecheck: $(STAMP) .venv-tools/.installed
 	.venv-tools/bin/mypy --python-executable $(BIN)/python
 
 test: $(STAMP) .venv-mlmd/.installed .venv-mlflow/.installed system-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP) .venv-mlmd/.installed
 	$(BIN)/graphlets bench
