@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from graphlets.core.errors import GraphletsError
-from graphlets.core.project import CHECKOUT
+from graphlets.core.project import CHECKOUT, dbt_work_dir
 from graphlets.core.warehouse import one_row
 from graphlets.synth.timetravel import cut_store, time_range
 
@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 # The benchmark is a developer tool: it runs from a checkout (its .venv-mlmd peer too).
 REPO = CHECKOUT
 MLMD_VENV = REPO / ".venv-mlmd"
+FLOOR_STEP = "floor: the core as plain SQL from the store (graph, walks, outcomes, costs)"
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,15 @@ def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
             env,
         )
     )
-    record(_run("dbt build (full)", _cli("build", "--full-refresh"), env))
+    # The floor: the same core as plain SQL on the same store, in the same run (floor.py).
+    record(
+        _run(
+            FLOOR_STEP,
+            [sys.executable, "-m", "graphlets.bench.floor", str(previous)],
+        )
+    )
+    full = record(_run("dbt build (full)", _cli("build", "--full-refresh"), env))
+    _note_slowest_models(full, warehouse)
     record(_run("load (one more day)", _cli("load", "mlmd", str(store), "--source", "bench"), env))
     record(_run("dbt build (incremental, one more day)", _cli("build"), env))
     # The capped full rebuild runs on the same warehouse (a full refresh rebuilds every
@@ -191,6 +200,24 @@ def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
     (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (out / "results.md").write_text(to_markdown(result))
     return result
+
+
+def _note_slowest_models(step: Step, warehouse: Path, n: int = 10) -> None:
+    """The build's slowest dbt nodes, from dbt's run_results.json, so the next one to make
+    faster is always visible."""
+    results = dbt_work_dir(warehouse) / "target" / "run_results.json"
+    if not results.exists():
+        return
+    timings = sorted(
+        (
+            (r.get("execution_time") or 0.0, r["unique_id"].split(".")[-1])
+            for r in json.loads(results.read_text()).get("results", [])
+        ),
+        reverse=True,
+    )[:n]
+    step.extra["slowest_nodes"] = [{"node": name, "seconds": t} for t, name in timings]
+    slowest = ", ".join(f"{name} {t:.1f}s" for t, name in timings[:5])
+    step.note = f"{step.note}; slowest: {slowest}" if step.note else f"slowest: {slowest}"
 
 
 def _error_line(stderr: str) -> str:
@@ -284,13 +311,17 @@ def to_markdown(result: dict) -> str:
         f"corpus: {result['config']['pipelines']} pipelines x {result['config']['days']} days "
         f"(seed {result['config']['seed']}).",
         "",
-        "| step | wall time (s) | peak RSS (MB) | ok | note |",
-        "|---|---:|---:|---|---|",
+        "| step | wall time (s) | x floor | peak RSS (MB) | ok | note |",
+        "|---|---:|---:|---:|---|---|",
     ]
+    floor = next(
+        (s["seconds"] for s in result["steps"] if s["name"] == FLOOR_STEP and s["ok"]), None
+    )
     for s in result["steps"]:
         note = s["note"].replace("|", "/")
+        ratio = f"{s['seconds'] / floor:.1f}" if floor else ""
         lines.append(
-            f"| {s['name']} | {s['seconds']:.1f} | {s['peak_rss_mb']:,.0f} | "
+            f"| {s['name']} | {s['seconds']:.1f} | {ratio} | {s['peak_rss_mb']:,.0f} | "
             f"{'yes' if s['ok'] else 'no'} | {note} |"
         )
     lines += ["", "| table | rows |", "|---|---:|"]
