@@ -34,8 +34,17 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert any(
         s.startswith("dbt build (full, memory_limit=") and s_["ok"] for s, s_ in steps.items()
     )
+    site = steps["report (graphlets report, default pages)"]
+    assert site["ok"], site["note"]
+    assert site["seconds"] > 0 and site["peak_rss_mb"] > 10
+    pages = list((out / "report").rglob("*.html"))
+    assert site["extra"]["pages"] == len(pages) > 2  # index, pipelines.html, a pipeline...
+    assert site["extra"]["index_bytes"] == (out / "report" / "index.html").stat().st_size > 0
+    assert site["extra"]["site_bytes"] > site["extra"]["index_bytes"]
+    assert f"{len(pages):,} pages" in site["note"]
     mlmd = steps["peer: ml-metadata get_lineage_subgraph"]["extra"]
     assert mlmd["models"] > 0 and mlmd["extrapolated_seconds_all_trainers"] > 0
     assert report["rows"]["marts.fct_graphlets"] > 0
     markdown = (out / "results.md").read_text()
+    assert "| report (graphlets report, default pages) |" in markdown
     assert "| dbt build (full) |" in markdown and report["machine"] in markdown

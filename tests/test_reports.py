@@ -849,6 +849,76 @@ def dump_dom(page: Path, tmp: Path, fragment: str = "") -> str:
     return proc.stdout
 
 
+def console_after_scripts(page: Path, tmp: Path, fragment: str = "") -> list[str]:
+    """The console messages of the page, uncaught exceptions included, until its scripts and
+    their timers settle (``--virtual-time-budget``: a screenshot is taken at load and misses
+    what a timer or an event handler throws later)."""
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is not installed: run `make system-deps` (scripts/system-deps.sh)")
+    profile = tmp / f"profile-console-{page.stem}"
+    proc = subprocess.run(
+        [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            page.resolve().as_uri() + fragment,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "</html>" in proc.stdout, proc.stderr[-2000:]  # the page was opened and ran
+    return [line for line in proc.stderr.splitlines() if re.search(r":CONSOLE\b", line)]
+
+
+def test_the_late_console_check_catches_thrown_errors(tmp_path: Path) -> None:
+    """A throw in an inline script, in a timer and in a load handler: all three are caught."""
+    page = tmp_path / "throws.html"
+    page.write_text(
+        "<!doctype html><html><body><p>x</p>"
+        "<script>throw new Error('thrown-inline');</script>"
+        "<script>setTimeout(function () { throw new Error('thrown-later'); }, 500);</script>"
+        "<script>addEventListener('load', function () { undefinedCall(); });</script>"
+        "</body></html>"
+    )
+    console = console_after_scripts(page, tmp_path)
+    for message in ("Uncaught Error: thrown-inline", "Uncaught Error: thrown-later"):
+        assert any(message in line for line in console), (message, console)
+    assert any("undefinedCall is not defined" in line for line in console), console
+    clean = tmp_path / "clean.html"
+    clean.write_text("<!doctype html><html><body><p>x</p><script>1 + 1;</script></body></html>")
+    assert console_after_scripts(clean, tmp_path) == []
+
+
+def test_site_pages_have_no_console_errors(warehouse: Path, tmp_path: Path) -> None:
+    """The index, a pipeline page and a graphlet page, opened plain and with the address
+    form that sorts and filters their tables: not one console message."""
+    from graphlets.readers.site_names import graphlet_page, pipeline_page
+
+    out = tmp_path / "site"
+    index = write_report(warehouse, out)
+    pipeline = rows(warehouse, "select min(pipeline_id) as id from marts.dim_pipelines")[0]["id"]
+    graphlet = rows(warehouse, "select min(graphlet_id) as id from marts.fct_graphlets")[0]["id"]
+    pages = [index, out / "pipelines.html", out / pipeline_page(pipeline)]
+    pages.append(out / graphlet_page(graphlet))
+    for page in pages:
+        assert page.is_file(), page
+        assert console_after_scripts(page, tmp_path) == [], page
+    for fragment in ("#sort=pipelines:2:desc&filter=pipelines:a", "#sort=nowhere:9&filter=x:y"):
+        assert console_after_scripts(index, tmp_path, fragment) == [], fragment
+
+
 def body_rows(html: str, table_id: str) -> list[list[str]]:
     """The visible rows of table ``table_id``: cell texts, tags stripped."""
     table = re.search(rf'<table id="{table_id}"[^>]*>.*?</table>', html, re.S).group(0)
@@ -889,6 +959,8 @@ def test_site_pages_link_to_files_that_exist(warehouse: Path, tmp_path: Path) ->
             [g["graphlet_id"]],
         )
         assert sorted(members) == sorted(str(r["execution_id"]) for r in expected)
+        # dotted type names may wrap, so the members table stays in its card
+        assert text.count('<td class="wrap">tfx.') == len(members)
         assert len(members) == g["n_executions"]
     # every link of every page resolves to a file of the site
     pages = [index, out / "pipelines.html", *out.glob("pipelines/*.html"), *out.glob("graphlets/*")]

@@ -1,4 +1,4 @@
-"""The benchmark: generate, load, build, refresh one more day, and the peers, end to end.
+"""The benchmark: generate, load, build, refresh one more day, report, the peers, end to end.
 
 Every step runs as its own process (the real `graphlets` commands where there is one), so
 its wall time and peak resident memory (``os.wait4``'s ``ru_maxrss``) are its own. Results
@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
@@ -183,6 +184,8 @@ def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
         )
     )
 
+    record(_report(out / "report", env))
+
     counts = _row_counts(warehouse)
     trainers = counts.get("marts.fct_graphlets", 0)
 
@@ -225,6 +228,25 @@ def _error_line(stderr: str) -> str:
     lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()] or ["failed"]
     errors = [line for line in lines if "Error" in line or line.startswith("error:")]
     return (errors or lines)[-1][:300]
+
+
+def _report(site: Path, env: dict) -> Step:
+    """`graphlets report` on the published snapshot: its time, and the site's pages and size."""
+    shutil.rmtree(site, ignore_errors=True)
+    step = _run("report (graphlets report, default pages)", _cli("report", "--out", str(site)), env)
+    index = site / "index.html"
+    if step.ok and index.is_file():
+        files = [p for p in site.rglob("*") if p.is_file()]
+        step.extra = {
+            "pages": sum(1 for p in files if p.suffix == ".html"),
+            "site_bytes": sum(p.stat().st_size for p in files),
+            "index_bytes": index.stat().st_size,
+        }
+        step.note = (
+            f"{step.extra['pages']:,} pages, {step.extra['site_bytes'] / 1e6:,.1f} MB "
+            f"(index.html {step.extra['index_bytes'] / 1e3:,.0f} kB)"
+        )
+    return step
 
 
 def _naive_cte(warehouse: Path, config: BenchConfig) -> Step:

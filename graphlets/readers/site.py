@@ -51,12 +51,14 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, the page it links to (relative), its sort key."""
+    """One table cell: its text, the page it links to (relative), its sort key; ``wrap``: a
+    long unbroken name (a dotted type) that may break anywhere to keep the table in its card."""
 
     text: str
     href: str | None = None
     sort: str | None = None
     mono: bool = False
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -446,7 +448,7 @@ def graphlet_context(
             (
                 Cell(str(m["execution_id"]), mono=True),
                 Cell(str(m["role"])),
-                Cell(str(m["type_name"])),
+                Cell(str(m["type_name"]), wrap=True),
                 Cell(str(m["relation"])),
                 number_cell(m["hops"]),
                 Cell(str(m["state"])),
