@@ -34,7 +34,7 @@ TARGET_WASTE, BUDGET = 0.5, 0.05
 # Where the evaluation range's waste sits: what a policy can save at all (anchors and
 # downstream members; upstream work is spent before any decision), in pipelines that never
 # push, in trainings with no data newer than the last blessed model's, the rest; how much of
-# it is priced by `cost` properties (machine-seconds) rather than durations.
+# it is priced by `cost` properties rather than durations (none, in the generated corpus).
 WASTE_BREAKDOWN = """
 with decisions as (
     select * from marts.fct_pruning_decisions where policy = 'never_prune'

@@ -2,8 +2,9 @@
 InfraValidator beside it, and the Pusher after both.
 
 Whether the Evaluator blesses a model is a Bernoulli draw whose log-odds (``bless_log_odds``)
-add documented terms, each but the drift and the draw itself leaving a trace in the store before
-the Trainer starts. ``docs/generator.md`` ("Why a model is or is not pushed") gives the table.
+add documented terms, each but the schema content, the drift and the draw itself leaving a trace
+in the store before the Trainer starts. ``docs/generator.md`` ("Why a model is or is not
+pushed") gives the table.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ NO_NEW_DATA = -2.8
 NEW_SPAN_BONUS, NEW_SPAN_CAP = 0.2, 4
 #: Log-odds change when the newest span has validation anomalies: BASE + PER * min(n, 10).
 ANOMALY_BASE, ANOMALY_PER = -0.9, -0.1
-#: Log-odds change when the model's Schema artifact differs from its baseline's.
+#: Log-odds change when the model's schema content (version) differs from its baseline's.
 SCHEMA_CHANGE = -1.2
 #: Log-odds change when there is no baseline (the first model is judged on absolute thresholds).
 NO_BASELINE = 1.5
@@ -44,7 +45,7 @@ class Blessed(NamedTuple):
     model: int
     blessing: int  #: its ModelBlessing
     newest_span: int  #: newest span of the model's window
-    schema: int  #: the Schema its Trainer read
+    schema_version: int  #: the content of the Schema its Trainer read
 
 
 class _Evaluated(NamedTuple):
@@ -66,7 +67,7 @@ def bless_log_odds(
             z += NO_NEW_DATA
         else:
             z += NEW_SPAN_BONUS * (min(new_spans, NEW_SPAN_CAP) - 1)
-        if ing.schema != baseline.schema:
+        if ing.schema_version != baseline.schema_version:
             z += SCHEMA_CHANGE
     if n_anom:
         z += ANOMALY_BASE + ANOMALY_PER * min(n_anom, 10)
@@ -132,8 +133,6 @@ def _evaluator(
     rec.event(model, x, INPUT, start, "model", 0)
     if baseline:
         rec.event(baseline.model, x, INPUT, start, "baseline_model", 0)
-    if state != RUNNING:
-        rec.cost(x, "eval", start, end)
     if state != COMPLETE:
         return _Evaluated(None, False, end)
     # the push mechanism: noisy, and every term leaves a trace in the store
@@ -150,7 +149,7 @@ def _evaluator(
     if baseline:
         rec.prop(blessing, "baseline_model_id", 1, baseline.model)
     if blessed:
-        blessings.append(Blessed(end, model, blessing, max(ing.spans), ing.schema))
+        blessings.append(Blessed(end, model, blessing, max(ing.spans), ing.schema_version))
     return _Evaluated(blessing, blessed, end)
 
 
@@ -172,7 +171,6 @@ def _infra_validator(
     rec.event(ing.newest_raw, x, INPUT, start, "examples", 0)
     if state != COMPLETE:
         return None, True, end
-    rec.cost(x, "light", start, end)
     infra_ok = env.rng.random() >= p.p_infra_reject
     rec.stats["infra_rejected"] += not infra_ok
     infra = rec.artifact(rec.tid["InfraBlessing"], "infra", "blessing", x, end, run)
@@ -210,7 +208,6 @@ def _pusher(
         rec.event(infra, x, INPUT, start, "infra_blessing", 0)
     if state != COMPLETE:
         return
-    rec.cost(x, "light", start, end)
     pushed = evaluated.blessed and infra_ok
     rec.stats["pushes" if pushed else "not_pushed"] += 1
     a = rec.artifact(rec.tid["PushedModel"], "pusher", "pushed_model", x, end, run)

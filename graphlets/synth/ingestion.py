@@ -1,11 +1,12 @@
 """Daily ingestion of one pipeline: ExampleGen, StatisticsGen, SchemaGen, ExampleValidator and
 Transform, one ``pipeline_run`` a day.
 
-A component whose signature (what it would read) equals that of its last execution that did the
-work is CACHED and re-emits that execution's outputs (``Ingestion.node_run``); SchemaGen instead
-caches on "the inferred schema did not change". A FAILED component stops the day's remaining
-ingestion. Every Transform that did the work leaves an ``IngestRecord``: what training runs
-starting after its end read. ``docs/generator.md`` ("Daily ingestion") describes the model.
+A component is CACHED, as in TFX, only when it would read exactly the input artifacts (and, for
+ExampleGen, resolve the same span) of its last execution that did the work; it then records
+those inputs and re-emits that execution's outputs (``Ingestion.node_run``). Otherwise it runs
+and writes new outputs. A FAILED component stops the day's remaining ingestion. Every Transform
+that did the work leaves an ``IngestRecord``: what training runs starting after its end read.
+``docs/generator.md`` ("Daily ingestion") describes the model.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class IngestRecord:
     newest_raw: int  #: the raw Examples of the newest span
     graph: int  #: TransformGraph
     schema: int  #: the Schema the Transform read
+    schema_version: int  #: that Schema's content (hidden: not in the metadata)
     newest_span: int
 
 
@@ -58,15 +60,14 @@ class _Component:
 
     node: str  #: node key
     type_id: int
-    kind: str  #: cost kind
     p_fail: float
 
 
 class _Done(NamedTuple):
     """The last execution of a node that did the work: what a CACHED one re-emits."""
 
-    sig: object  #: cache signature: what it read
-    inputs: list[Ref] | tuple[Ref, ...]
+    sig: object  #: what it resolved besides its input artifacts (ExampleGen: the span)
+    inputs: tuple[Ref, ...]
     outputs: list[Ref]
 
 
@@ -76,21 +77,19 @@ class Ingestion:
     def __init__(self, env: Env) -> None:
         self.env = env
         p, tid = env.profile, env.rec.tid
-        self._example_gen = _Component(
-            "example_gen", tid[p.example_gen_type], "ingest", p.p_ingest_fail
-        )
-        self._stats = _Component("stats", tid[STATISTICS_GEN], "ingest", p.p_ingest_fail / 2)
-        self._transform = _Component("transform", tid[TRANSFORM], "transform", p.p_ingest_fail)
-        self._validator = _Component("ev", tid[EXAMPLE_VALIDATOR], "light", p.p_ingest_fail / 2)
-        # by node: the last execution that did the work; a new execution with the same
-        # signature is CACHED and re-emits its outputs.
+        self._example_gen = _Component("example_gen", tid[p.example_gen_type], p.p_ingest_fail)
+        self._stats = _Component("stats", tid[STATISTICS_GEN], p.p_ingest_fail / 2)
+        self._transform = _Component("transform", tid[TRANSFORM], p.p_ingest_fail)
+        self._validator = _Component("ev", tid[EXAMPLE_VALIDATOR], p.p_ingest_fail / 2)
+        # by node: the last execution that did the work; a new execution that would read the
+        # same inputs (and resolve the same span) is CACHED and re-emits its outputs.
         self.io: dict[str, _Done] = {}
         self.latest_span = -1  # newest span that has arrived
         self.last_span = -1  # newest span ingested
         self.examples_by_span: list[tuple[int, int]] = []  # (span, Examples artifact id)
         self.anomalies_by_span: dict[int, int] = {}
         self.schema_aid = 0
-        self.schema_seen_stats = 0  # the statistics SchemaGen last looked at
+        self.schema_version = 0  # the current schema's content: +1 at every schema change
         self.ends: list[int] = []  # end time of every Transform that did the work
         self.records: list[IngestRecord] = []
 
@@ -141,14 +140,19 @@ class Ingestion:
         run: int,
         make_outputs: MakeOutputs,
     ) -> tuple[int, list[Ref]] | None:
-        """One ingestion execution; returns (end, outputs) or None when it did not finish."""
+        """One ingestion execution; returns (end, outputs) or None when it did not finish.
+
+        A cache hit needs the same ``sig`` and exactly the same input artifacts as the last
+        execution that did the work: TFX's cache key includes the inputs.
+        """
         env, rec = self.env, self.env.rec
         r = env.rng.random
         node, type_id = comp.node, comp.type_id
         prev = self.io.get(node)
         if start >= env.horizon:
             return None
-        if prev is not None and prev.sig == sig:
+        inputs = tuple(inputs)
+        if prev is not None and prev.sig == sig and prev.inputs == inputs:
             end = start + SEC + int(3 * SEC * r())
             if end >= env.horizon:
                 x = rec.execution(type_id, RUNNING, start, start, run, node)
@@ -167,10 +171,7 @@ class Ingestion:
             state, end = RUNNING, start
         x = rec.execution(type_id, state, start, end, run, node)
         rec.events(inputs, x, INPUT, start)
-        if state == RUNNING:
-            return None
-        rec.cost(x, comp.kind, start, end)
-        if fail:
+        if state == RUNNING or fail:
             return None
         outputs = make_outputs(x, end)
         rec.events(outputs, x, OUTPUT, end)
@@ -221,15 +222,16 @@ class Ingestion:
         env = self.env
         start = t_end + env.gap()
         dur = env.profile.medians.stats * env.rng.lognormvariate(0, 0.25)
-        res = self.node_run(
-            self._stats, ex_aid, [(ex_aid, "examples", 0)], start, dur, run, outputs
-        )
+        res = self.node_run(self._stats, None, [(ex_aid, "examples", 0)], start, dur, run, outputs)
         return None if res is None else (res[0], res[1][0][0])
 
     def schema_gen(self, t_end: int, run: int, stats_aid: int) -> int | None:
-        """SchemaGen: a new Schema only when the inferred schema changes; otherwise CACHED
-        (re-emits the current Schema). With schema_history it reads its previous schema.
+        """SchemaGen on the day's statistics (and, with schema_history, its previous Schema).
 
+        CACHED only when it would read the inputs of its last run (a delay day re-emits the
+        same statistics; with schema_history never, its previous Schema is always new);
+        otherwise COMPLETE with a new Schema artifact, whose content changes (a new schema
+        version) with the pipeline's schema-change probability when the statistics are new.
         Returns its end, or None when it did not finish.
         """
         env, rec, p = self.env, self.env.rec, self.env.profile
@@ -238,33 +240,33 @@ class Ingestion:
         if start >= env.horizon:
             return None
         prev = self.io.get("schema")
-        same_stats = stats_aid == self.schema_seen_stats
-        self.schema_seen_stats = stats_aid
-        if prev is not None and (same_stats or env.rng.random() >= p.p_schema_change):
+        inputs: tuple[Ref, ...] = ((stats_aid, "statistics", 0),)
+        if p.schema_history and self.schema_aid:
+            inputs += ((self.schema_aid, "schema", 0),)
+        if prev is not None and prev.inputs == inputs:
             end = start + SEC + int(3 * SEC * env.rng.random())
             if end >= env.horizon:
                 x = rec.execution(t_schema_gen, RUNNING, start, start, run, "schema")
-                rec.event(stats_aid, x, INPUT, start, "statistics", 0)
+                rec.events(inputs, x, INPUT, start)
                 return None
             x = rec.execution(t_schema_gen, CACHED, start, end, run, "schema")
-            rec.event(stats_aid, x, INPUT, start, "statistics", 0)
-            rec.event(self.schema_aid, x, OUTPUT, end, "schema", 0)
+            rec.events(inputs, x, INPUT, start)
+            rec.events(prev.outputs, x, OUTPUT, end)
             return end
+        new_stats = prev is None or prev.inputs[0][0] != stats_aid
+        changed = prev is not None and new_stats and env.rng.random() < p.p_schema_change
         end = start + int(p.medians.schema * env.rng.lognormvariate(0, 0.25))
         state = COMPLETE if end < env.horizon else RUNNING
         if state == RUNNING:
             end = start
         x = rec.execution(t_schema_gen, state, start, end, run, "schema")
-        inputs = [(stats_aid, "statistics", 0)]
-        if p.schema_history and self.schema_aid:
-            inputs.append((self.schema_aid, "schema", 0))
         rec.events(inputs, x, INPUT, start)
         if state == RUNNING:
             return None
-        rec.cost(x, "light", start, end)
+        self.schema_version += changed
         self.schema_aid = rec.artifact(rec.tid["Schema"], "schema", "schema", x, end, run)
         rec.event(self.schema_aid, x, OUTPUT, end, "schema", 0)
-        self.io["schema"] = _Done(stats_aid, inputs, [(self.schema_aid, "schema", 0)])
+        self.io["schema"] = _Done(None, inputs, [(self.schema_aid, "schema", 0)])
         return end
 
     def transform(
@@ -272,12 +274,13 @@ class Ingestion:
     ) -> tuple[list[tuple[int, int]], tuple[int, list[Ref]] | None]:
         """Transform over the rolling window, the schema and its previous analyzer cache.
 
+        Never CACHED after its first run: the analyzer cache it reads is always the newest
+        one, the last run's output, so its inputs never equal those of the run before.
         Returns the window ((span, Examples id), oldest first) and Transform's node_run result.
         """
         env, rec, p = self.env, self.env.rec, self.env.profile
         win = [(s, a) for s, a in self.examples_by_span if s > self.last_span - p.window]
         schema_aid = self.schema_aid
-        sig = (tuple(a for _, a in win), schema_aid)
         start = t_schema + env.gap()
         inputs = [(a, "examples", i) for i, (_, a) in enumerate(win)]
         inputs.append((schema_aid, "schema", 0))
@@ -302,7 +305,7 @@ class Ingestion:
             return outs
 
         dur = p.medians.transform * env.rng.lognormvariate(0, 0.25)
-        return win, self.node_run(self._transform, sig, inputs, start, dur, run, outputs)
+        return win, self.node_run(self._transform, None, inputs, start, dur, run, outputs)
 
     def example_validator(
         self,
@@ -330,9 +333,7 @@ class Ingestion:
             dur = min(dur, max(SEC, res_tf[0] - start - SEC))
         schema_aid = self.schema_aid
         inputs = [(stats_aid, "statistics", 0), (schema_aid, "schema", 0)]
-        res = self.node_run(
-            self._validator, (stats_aid, schema_aid), inputs, start, dur, run, outputs
-        )
+        res = self.node_run(self._validator, None, inputs, start, dur, run, outputs)
         if res is not None and span not in self.anomalies_by_span:
             self.anomalies_by_span[span] = n_anom
 
@@ -353,6 +354,7 @@ class Ingestion:
                 newest_raw=newest_raw,
                 graph=outs[0][0],
                 schema=self.schema_aid,
+                schema_version=self.schema_version,
                 newest_span=newest_span,
             )
         )

@@ -82,8 +82,6 @@ class PipelineProfile:
     materialize: bool  #: Transform writes transformed examples
     schema_history: bool  #: SchemaGen reads its previous schema
     trainer_cache: bool
-    record_cost: bool
-    cost_scale: float
     p_delay: float
     p_schema_change: float
     p_anomaly: float
@@ -200,8 +198,6 @@ def draw_profile(rng: random.Random, index: int, days: int) -> PipelineProfile:
     materialize = r() < 0.5
     schema_history = r() < 0.5
     trainer_cache = r() < 0.5 and not experimental  # experiments change their exec properties
-    record_cost = r() < 0.1
-    cost_scale = 0.5 + 1.5 * r()
     p_delay = 0.08 * r()
     p_schema_change = 0.01 + 0.05 * r()
     p_anomaly = 0.03 + 0.22 * r()
@@ -224,8 +220,6 @@ def draw_profile(rng: random.Random, index: int, days: int) -> PipelineProfile:
         materialize=materialize,
         schema_history=schema_history,
         trainer_cache=trainer_cache,
-        record_cost=record_cost,
-        cost_scale=cost_scale,
         p_delay=p_delay,
         p_schema_change=p_schema_change,
         p_anomaly=p_anomaly,

@@ -4,8 +4,9 @@ A worker simulates a chunk of pipelines into one ``ChunkSink``: six flat, uninde
 chunk-local ids (``CHUNK_DDL``), written 100 rows to an ``INSERT``. The parent merges the chunk
 into the store, shifting the ids and deriving EventPath, Association and Attribution rows
 (``graphlets.synth.generate``). ``PipelineRecorder`` is what the simulation steps call: it
-creates the pipeline's contexts, numbers executions and artifacts, builds artifact URIs, prices
-executions (``cost``) and counts outcomes into the chunk's stats. It draws nothing at random.
+creates the pipeline's contexts, numbers executions and artifacts, builds artifact URIs and counts
+outcomes into the chunk's stats (no execution records a ``cost``: the warehouse prices every one
+by its duration). It draws nothing at random.
 """
 
 from __future__ import annotations
@@ -47,9 +48,6 @@ _CHUNK_INSERTS = {
     "evt": "INSERT INTO E (a, x, t, ms, k, i) VALUES (?,?,?,?,?,?)",
 }
 _ROWS_PER_INSERT = 100
-
-#: Resource factors for the `cost` property (machine-seconds per second of wall time).
-COST_FACTOR = {"ingest": 4.0, "light": 1.0, "transform": 8.0, "train": 16.0, "eval": 4.0}
 
 #: An input or output of an execution: (artifact id, event key, index in the key's list).
 Ref = tuple[int, str, int]
@@ -161,13 +159,6 @@ class PipelineRecorder:
         elif state == CANCELED:
             st["canceled_executions"] += 1
         return x
-
-    def cost(self, x: int, kind: str, s: int, e: int) -> None:
-        """The ``cost`` property of execution ``x`` (only in pipelines that record one)."""
-        profile = self.profile
-        if profile.record_cost:
-            value = round((e - s) / 1000 * COST_FACTOR[kind] * profile.cost_scale, 3)
-            self.sink.xprop.append((x, "cost", None, value, None))
 
     def artifact(
         self, type_id: int, node: str, out: str, x: int, t: int, run: int, idx: int | None = None

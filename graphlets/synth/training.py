@@ -115,7 +115,6 @@ class Training:
         rec.event(ing.graph, x, INPUT, start, "transform_graph", 0)
         if state == RUNNING:
             return None
-        rec.cost(x, "train", start, end)
         if not fail:
             a = rec.artifact(
                 rec.tid["HyperParameters"], "tuner", "best_hyperparameters", x, end, run
@@ -197,7 +196,6 @@ class Training:
         if state == RUNNING:
             rec.stats["trainers_running"] += 1
             return None
-        rec.cost(x, "train", start, end)
         if fail:
             rec.stats["trainers_failed"] += 1
             return None
