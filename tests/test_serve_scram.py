@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl
 import struct
 import subprocess
 from pathlib import Path
@@ -28,6 +29,7 @@ from tests.pgwire import (
     read_message,
     sasl_initial_response,
     scram_login,
+    startup_packet,
 )
 from tests.test_serve import PSQL_ARGS
 from tests.test_serve_tls import self_signed
@@ -184,6 +186,18 @@ def test_md5_on_request(warehouse: Path, tmp_path: Path) -> None:
     assert "Traceback" not in log.read_text()
 
 
+def tls_connected(port: int) -> ssl.SSLSocket:
+    """A raw TLS connection (SSLRequest, "S", handshake) that has sent its startup packet."""
+    plain = socket.create_connection(("127.0.0.1", port), timeout=10)
+    plain.sendall(struct.pack("!II", 8, 80877103))
+    assert plain.recv(1) == b"S"
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    sock = context.wrap_socket(plain)
+    sock.sendall(startup_packet())
+    return sock
+
+
 def test_scram_over_tls(warehouse: Path, tmp_path: Path, scram_server) -> None:
     cert, key = self_signed(tmp_path)
     args = ("--tls-cert", str(cert), "--tls-key", str(key))
@@ -191,11 +205,38 @@ def test_scram_over_tls(warehouse: Path, tmp_path: Path, scram_server) -> None:
         with connect(port, sslmode="require", require_auth="scram-sha-256") as conn:
             assert conn.pgconn.ssl_in_use
             assert conn.execute("select count(*) from marts.fct_graphlets").fetchone() == (40,)
+        # SCRAM-SHA-256-PLUS: bound to the certificate (tls-server-end-point), as Postgres
+        with connect(port, sslmode="verify-full", sslrootcert=str(cert), channel_binding="require"):
+            pass
         with pytest.raises(psycopg.OperationalError, match=re.escape(LOGIN_FAILED)):
-            connect(port, password="wrong", sslmode="require")
-        # No SCRAM-SHA-256-PLUS (channel binding) is offered: a client demanding it stops.
+            connect(port, password="wrong", sslmode="require", channel_binding="require")
+        # without TLS there is nothing to bind to: only SCRAM-SHA-256 is offered
         with pytest.raises(psycopg.OperationalError, match="channel binding"):
-            connect(port, sslmode="require", channel_binding="require")
+            connect(port, sslmode="disable", channel_binding="require")
+        with connect(port, sslmode="disable", require_auth="scram-sha-256") as conn:
+            assert conn.execute("select 1").fetchone() == (1,)
+        with tls_connected(port) as sock:
+            code, data = auth_request(sock)
+            assert (code, data) == (SASL, b"SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0\0")
+            # a client that could bind ("y") but picks SCRAM-SHA-256: a downgrade, refused
+            first = ScramClient(["SCRAM-SHA-256"], "analyst", PASSWORD).get_client_first()
+            assert first.startswith("n,,")
+            sock.sendall(sasl_initial_response(("y" + first[1:]).encode()))
+            assert refusal(sock)["C"] == "08P01"
+        with tls_connected(port) as sock:  # binding data that is not the certificate's
+            assert auth_request(sock)[0] == SASL
+            client = ScramClient(
+                ["SCRAM-SHA-256-PLUS"],
+                "analyst",
+                PASSWORD,
+                channel_binding=("tls-server-end-point", b"\x00" * 32),
+            )
+            sock.sendall(
+                sasl_initial_response(client.get_client_first().encode(), b"SCRAM-SHA-256-PLUS")
+            )
+            client.set_server_first(auth_request(sock)[1].decode())
+            sock.sendall(message(b"p", client.get_client_final().encode()))
+            assert refusal(sock)["C"] == "08P01"
         salt = server_first(port).split(",")[1]
     # another server start, another salt
     assert salt != server_first(scram_server[0]).split(",")[1]

@@ -7,14 +7,21 @@ configured password with a salt drawn at server start, the SASL message layouts
 AuthenticationSASLFinal), and the two ways an exchange fails: a wrong password
 (:class:`ScramRejected`, Postgres' SQLSTATE 28P01) and a malformed message
 (:class:`ScramMalformed`, 08P01). Postgres ignores the user name inside the SCRAM messages
-(the startup packet's counts), and so does this module. No channel binding: only
-``SCRAM-SHA-256`` is offered, so a client over TLS sends the "y" flag and is accepted.
+(the startup packet's counts), and so does this module.
+
+Over TLS, ``SCRAM-SHA-256-PLUS`` is offered first: channel binding of type
+``tls-server-end-point`` (RFC 5929, the hash of the server's certificate, as Postgres), so a
+proof made through a man in the middle's TLS does not verify. A client over TLS that picks
+plain ``SCRAM-SHA-256`` while saying it could bind (the "y" flag) is refused, as the RFC asks
+(a downgrade). Without TLS only ``SCRAM-SHA-256`` is offered.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from scramp import ScramException, ScramMechanism
 from scramp.utils import ServerError
@@ -22,6 +29,8 @@ from scramp.utils import ServerError
 from graphlets.core.errors import GraphletsError
 
 MECHANISM = "SCRAM-SHA-256"
+PLUS = "SCRAM-SHA-256-PLUS"  # with channel binding
+CHANNEL_BINDING = "tls-server-end-point"
 ITERATIONS = 4096  # as Postgres' scram_iterations default
 MAX_SCRAM_MESSAGE_BYTES = 1024  # a client's SCRAM message is ~100 bytes (Postgres: 1 kB)
 
@@ -62,9 +71,29 @@ def make_verifier(password: str) -> Verifier:
     return Verifier(salt, stored_key, server_key, iterations)
 
 
-def sasl_request() -> bytes:
+def usable_for_binding(certificate_pem: str) -> bool:
+    """Whether channel binding can be done with this certificate (its hash algorithm known)."""
+    try:
+        _make_server(PLUS, _no_user, certificate_pem)
+    except _SCRAMP_ERRORS:
+        return False
+    return True
+
+
+def _make_server(mechanism: str, auth_fn: Callable[[str], Any], certificate_pem: str | None) -> Any:
+    """scramp's server for one exchange, bound to the TLS certificate if one is given."""
+    binding = None if certificate_pem is None else (CHANNEL_BINDING, certificate_pem)
+    return ScramMechanism(mechanism).make_server(auth_fn, channel_binding=binding)
+
+
+def _no_user(username: str) -> tuple[bytes, bytes, bytes, int]:
+    raise ScramMalformed("no verifier")
+
+
+def sasl_request(plus: bool = False) -> bytes:
     """AuthenticationSASL: the mechanisms offered, each NUL-terminated, then a NUL."""
-    return _auth_message(_SASL, MECHANISM.encode() + b"\0\0")
+    offered = (PLUS, MECHANISM) if plus else (MECHANISM,)
+    return _auth_message(_SASL, b"".join(m.encode() + b"\0" for m in offered) + b"\0")
 
 
 def sasl_continue(data: bytes) -> bytes:
@@ -80,12 +109,16 @@ def _auth_message(code: int, data: bytes) -> bytes:
 
 
 class Exchange:
-    """One client's SCRAM exchange: the initial response, then the final response."""
+    """One client's SCRAM exchange: the initial response, then the final response.
 
-    def __init__(self, verifier: Verifier) -> None:
+    ``certificate_pem`` is the server's TLS certificate when the connection is over TLS (and
+    the certificate can be bound): then ``SCRAM-SHA-256-PLUS`` may be chosen.
+    """
+
+    def __init__(self, verifier: Verifier, certificate_pem: str | None = None) -> None:
         self._verifier = verifier
-        self._server = ScramMechanism(MECHANISM).make_server(self._auth_info)
-        self.started = False
+        self._certificate = certificate_pem
+        self._server: Any = None
 
     def _auth_info(self, username: str) -> tuple[bytes, bytes, bytes, int]:
         v = self._verifier
@@ -93,12 +126,12 @@ class Exchange:
 
     def initial(self, payload: bytes) -> bytes:
         """A SASLInitialResponse (mechanism, length, client-first): AuthenticationSASLContinue."""
-        self.started = True
         end = payload.find(b"\0")
         if end < 0:
             raise ScramMalformed("malformed SASL initial response")
         mechanism = payload[:end].decode("utf-8", "replace")
-        if mechanism != MECHANISM:
+        offered = (MECHANISM,) if self._certificate is None else (PLUS, MECHANISM)
+        if mechanism not in offered:
             raise ScramMalformed(
                 f"client selected an invalid SASL authentication mechanism {mechanism[:64]!r}"
             )
@@ -111,7 +144,10 @@ class Exchange:
             raise ScramMalformed("malformed SCRAM message (length does not match)")
         client_first = _text(data)
         header, bare = _split_client_first(client_first)
+        if mechanism == MECHANISM and header.startswith("p"):
+            raise ScramMalformed(f"malformed SCRAM message: {MECHANISM} with channel binding")
         try:
+            self._server = _make_server(mechanism, self._auth_info, self._certificate)
             # libpq sends an empty user name ("n=,"), which scramp refuses: it gets a
             # stand-in, and the exchange then signs what the client sent.
             self._server.set_client_first(header + _with_user(bare))
@@ -123,6 +159,8 @@ class Exchange:
 
     def final(self, payload: bytes) -> bytes:
         """A SASLResponse (client-final with the proof): AuthenticationSASLFinal."""
+        if self._server is None:
+            raise ScramMalformed("malformed SCRAM message (no initial response)")
         client_final = _text(payload)
         try:
             self._server.set_client_final(client_final)

@@ -201,6 +201,14 @@ class SnapshotServer(postgres.BuenaVistaServer):
         self.tls: ssl.SSLContext | None = None
         if config.tls_cert is not None and config.tls_key is not None:
             self.tls = pgtls.server_context(config.tls_cert, config.tls_key)
+        # SCRAM-SHA-256-PLUS over TLS: channel binding to this certificate, if it can be bound
+        self.tls_certificate: str | None = None
+        if self.tls is not None and self.verifier is not None and config.tls_cert is not None:
+            pem = config.tls_cert.read_text("ascii", "replace")
+            if pgscram.usable_for_binding(pem):
+                self.tls_certificate = pem
+            else:
+                log.warning("no SCRAM channel binding: the certificate's hash is not supported")
         slots = threading.BoundedSemaphore(config.max_active_queries)
         connection = SnapshotConnection(config.snapshot, config.limits, slots)
         super().__init__((config.host, config.port), connection, auth=auth)
@@ -1062,9 +1070,13 @@ class _Handler(postgres.BuenaVistaHandler):
         """No password: in at once; else SCRAM's AuthenticationSASL, or MD5's request."""
         if self.server.verifier is not None:
             self._scram = None
-            self.wfile.write(pgscram.sasl_request())
+            self.wfile.write(pgscram.sasl_request(plus=self._binding() is not None))
         else:
             super().send_auth_request(ctx)
+
+    def _binding(self) -> str | None:
+        """The certificate to bind SCRAM to: on a TLS connection, if it can be bound."""
+        return self.server.tls_certificate if isinstance(self.request, ssl.SSLSocket) else None
 
     def _authenticate(self, ctx: postgres.BVContext, payload: bytes) -> None:
         """A password message: MD5's digest, or SCRAM's initial or final response."""
@@ -1074,7 +1086,7 @@ class _Handler(postgres.BuenaVistaHandler):
             return
         try:
             if self._scram is None:
-                self._scram = pgscram.Exchange(verifier)
+                self._scram = pgscram.Exchange(verifier, self._binding())
                 self.wfile.write(self._scram.initial(payload))
                 return
             self.wfile.write(self._scram.final(payload))
