@@ -10,6 +10,7 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -17,7 +18,7 @@ import pytest
 from scramp import ScramClient
 
 from graphlets.core.snapshot import publish
-from tests.bi import PASSWORD, connect, make_warehouse, running_server
+from tests.bi import PASSWORD, REPO, connect, free_port, make_warehouse, running_server
 from tests.pgwire import (
     MD5,
     SASL,
@@ -240,3 +241,20 @@ def test_scram_over_tls(warehouse: Path, tmp_path: Path, scram_server) -> None:
         salt = server_first(port).split(",")[1]
     # another server start, another salt
     assert salt != server_first(scram_server[0]).split(",")[1]
+
+
+def test_a_password_saslprep_refuses_stops_the_server(tmp_path: Path, warehouse: Path) -> None:
+    env = {**os.environ, "GRAPHLETS_SERVE_PASSWORD": "bell\x07password"}
+    cli = [sys.executable, "-m", "graphlets.cli", "--warehouse", str(warehouse)]
+    result = subprocess.run(
+        [*cli, "serve", "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot be used with SCRAM-SHA-256" in lines[0], result.stderr
+    assert "--auth md5" in lines[0]
