@@ -788,6 +788,13 @@ def query(
     default=None,
     help="File holding the password [default: $GRAPHLETS_SERVE_PASSWORD].",
 )
+@click.option(
+    "--auth",
+    type=click.Choice(["scram", "md5"]),
+    default="scram",
+    show_default=True,
+    help="Password authentication: SCRAM-SHA-256, or MD5 for old drivers that lack SCRAM.",
+)
 @_snapshot_option
 @click.option(
     "--timeout",
@@ -840,6 +847,7 @@ def serve(
     host: str,
     port: int,
     password_file: Path | None,
+    auth: str,
     snapshot: Path | None,
     timeout: float | None,
     memory_limit: str | None,
@@ -872,6 +880,7 @@ def serve(
         idle_timeout=idle_timeout,
         tls_cert=tls_cert,
         tls_key=tls_key,
+        auth=auth,
     )
     quiet_buenavista()
 

@@ -7,7 +7,6 @@ threads and open files (``/proc/PID/task``, ``/proc/PID/fd``) must come back to 
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import socket
 import struct
@@ -21,7 +20,8 @@ import pytest
 
 from graphlets.core.snapshot import publish
 from tests import bi
-from tests.bi import PASSWORD, make_warehouse, running_server
+from tests.bi import make_warehouse, running_server
+from tests.pgwire import logged_in_socket, read_message
 
 TIMEOUT = 3.0  # the server's statement timeout in these tests (--timeout)
 MAX_CONNECTIONS = 56
@@ -70,42 +70,6 @@ def settles(pid: int, baseline: tuple[int, int], within: float = 15) -> tuple[in
 
 def above(usage: tuple[int, int], baseline: tuple[int, int]) -> bool:
     return any(n > b for n, b in zip(usage, baseline, strict=True))
-
-
-def startup_packet(user: str = "analyst") -> bytes:
-    body = struct.pack("!I", 196608) + b"user\0" + user.encode() + b"\0database\0graphlets\0\0"
-    return struct.pack("!I", len(body) + 4) + body
-
-
-def read_message(sock: socket.socket) -> tuple[bytes, bytes]:
-    head = _read_exactly(sock, 5)
-    length = struct.unpack("!I", head[1:])[0]
-    return head[:1], _read_exactly(sock, length - 4)
-
-
-def _read_exactly(sock: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = sock.recv(n - len(data))
-        if not chunk:
-            raise ConnectionError("closed")
-        data += chunk
-    return data
-
-
-def logged_in_socket(port: int) -> socket.socket:
-    """A raw connection through MD5 authentication, ready for a query."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
-    sock.sendall(startup_packet())
-    kind, body = read_message(sock)
-    assert kind == b"R" and struct.unpack("!I", body[:4])[0] == 5, (kind, body)
-    inner = hashlib.md5((PASSWORD + "analyst").encode()).hexdigest()
-    digest = "md5" + hashlib.md5(inner.encode() + body[4:8]).hexdigest()
-    payload = digest.encode() + b"\0"
-    sock.sendall(b"p" + struct.pack("!I", len(payload) + 4) + payload)
-    while read_message(sock)[0] != b"Z":
-        pass
-    return sock
 
 
 def abrupt_close(sock: socket.socket) -> None:

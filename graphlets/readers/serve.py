@@ -6,8 +6,9 @@ into it: a session that opens the snapshot locked down
 published, the read-only gate on every statement (:mod:`graphlets.readers.sqlgate`, the same
 as ``graphlets query``), answers to the session chatter of Postgres clients that DuckDB
 must not see (``SET datestyle``, ``BEGIN``, ``SHOW transaction isolation level``,
-``version()``), typed parameter decoding, MD5 password authentication with a constant-time
-comparison, and Postgres error fields (SQLSTATE) that clients display properly.
+``version()``), typed parameter decoding, password authentication (SCRAM-SHA-256 by
+default, :mod:`graphlets.readers.pgscram`; MD5 with a constant-time comparison on request),
+and Postgres error fields (SQLSTATE) that clients display properly.
 
 Limits (:class:`ServeConfig`, docs/bi.md): every statement runs under a time limit (the
 server's, or the client's ``SET statement_timeout`` if lower), in a DuckDB instance with its
@@ -15,7 +16,8 @@ own memory limit and threads, and at most ``max_active_queries`` run at once (so
 as a whole uses at most that many times one session's memory and threads). A Postgres cancel
 request interrupts the statement (SQLSTATE 57014), and so does the client hanging up. The
 protocol loop is buenavista's, re-done in :class:`_Handler` with bounds: a startup packet of
-at most 10 kB (as Postgres), a message of at most :data:`MAX_MESSAGE_BYTES`, an
+at most 10 kB (as Postgres), a message of at most :data:`MAX_MESSAGE_BYTES` (an
+authentication message at most :data:`MAX_AUTH_MESSAGE_BYTES`), an
 authentication timeout, an idle timeout, a connection cap (SQLSTATE 53300 past it); every
 disconnect closes the session's DuckDB instance and snapshot file; each client error is one
 log line.
@@ -46,7 +48,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 from buenavista import core, postgres
@@ -56,7 +58,7 @@ from graphlets.core.errors import GraphletsError, QueryRefusedError
 from graphlets.core.errors import first_line as _first_line
 from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, duplicate, identity, open_snapshot
-from graphlets.readers import pg_catalog, pgcursors, pgtls, pgtypes
+from graphlets.readers import pg_catalog, pgcursors, pgscram, pgtls, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
@@ -71,6 +73,8 @@ VERSION_STRING = (
 FAILED_LOGIN_DELAY = 0.5  # seconds: slows password guessing down
 MAX_STARTUP_BYTES = 10_000  # as Postgres' MAX_STARTUP_PACKET_LENGTH
 MAX_MESSAGE_BYTES = 4_000_000  # a statement is at most 1 MB (sqlgate), its parameters too
+MAX_AUTH_MESSAGE_BYTES = 65_535  # before authentication (Postgres' PG_MAX_AUTH_TOKEN_LENGTH)
+AUTH_METHODS = ("scram", "md5")  # --auth: SCRAM-SHA-256 (the default), or MD5 for old drivers
 DEFAULT_MAX_CONNECTIONS = 64
 DEFAULT_MAX_ACTIVE_QUERIES = 4
 DEFAULT_AUTH_TIMEOUT = 10.0  # seconds from connecting to being authenticated
@@ -92,6 +96,7 @@ class ServeConfig:
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT  # 0: never
     tls_cert: Path | None = None  # PEM files: with both, SSL requests are answered "S"
     tls_key: Path | None = None
+    auth: str = "scram"  # one of AUTH_METHODS
 
 
 def read_password(password_file: Path | None) -> str | None:
@@ -100,6 +105,10 @@ def read_password(password_file: Path | None) -> str | None:
 
 
 def check_config(config: ServeConfig) -> None:
+    if config.auth not in AUTH_METHODS:
+        raise GraphletsError(
+            f"unknown authentication method {config.auth!r}", "use --auth scram or --auth md5"
+        )
     if (config.tls_cert is None) != (config.tls_key is None):
         raise GraphletsError(
             "--tls-cert and --tls-key go together", "pass both (PEM files), or neither"
@@ -184,11 +193,22 @@ class SnapshotServer(postgres.BuenaVistaServer):
     def __init__(self, config: ServeConfig) -> None:
         auth = _AnyUser(config.password) if config.password is not None else None
         self.config = config
+        self.verifier: pgscram.Verifier | None = None  # derived once, with a fresh salt
+        if config.password is not None and config.auth == "scram":
+            self.verifier = pgscram.make_verifier(config.password)
         self.clients = 0
         self._clients_lock = threading.Lock()
         self.tls: ssl.SSLContext | None = None
         if config.tls_cert is not None and config.tls_key is not None:
             self.tls = pgtls.server_context(config.tls_cert, config.tls_key)
+        # SCRAM-SHA-256-PLUS over TLS: channel binding to this certificate, if it can be bound
+        self.tls_certificate: str | None = None
+        if self.tls is not None and self.verifier is not None and config.tls_cert is not None:
+            pem = config.tls_cert.read_text("ascii", "replace")
+            if pgscram.usable_for_binding(pem):
+                self.tls_certificate = pem
+            else:
+                log.warning("no SCRAM channel binding: the certificate's hash is not supported")
         slots = threading.BoundedSemaphore(config.max_active_queries)
         connection = SnapshotConnection(config.snapshot, config.limits, slots)
         super().__init__((config.host, config.port), connection, auth=auth)
@@ -723,8 +743,6 @@ class _Rows(core.QueryResult):
 
 
 def _sqlstate(exc: BaseException) -> str:
-    if isinstance(exc, _LoginFailed):
-        return "28P01"
     if isinstance(exc, QueryRefusedError):
         return "42501"  # insufficient_privilege
     if isinstance(exc, QueryCancelledError):
@@ -734,10 +752,6 @@ def _sqlstate(exc: BaseException) -> str:
     if isinstance(exc, GraphletsError) and exc.problem.startswith("syntax error"):
         return "42601"
     return "XX000"
-
-
-class _LoginFailed(Exception):
-    pass
 
 
 class _ProtocolViolation(Exception):
@@ -855,6 +869,7 @@ class _Handler(postgres.BuenaVistaHandler):
     rfile: Any
     wfile: Any
     _tls_refused = False  # an SSL request was answered "N"
+    _scram: pgscram.Exchange | None = None  # the SCRAM exchange under way, if any
 
     def handle(self) -> None:
         """buenavista's loop, bounded: startup, message sizes, auth and idle timeouts."""
@@ -907,7 +922,9 @@ class _Handler(postgres.BuenaVistaHandler):
             return False
         self.request.settimeout(self.server.config.auth_timeout or None)
         length = self.r.read_uint32()
-        if length < 4 or length > MAX_MESSAGE_BYTES:
+        if length < 4 or length > (
+            MAX_MESSAGE_BYTES if ctx.authenticated else MAX_AUTH_MESSAGE_BYTES
+        ):
             raise _ProtocolViolation(f"invalid message length {length}")
         payload = self.r.read_bytes(length - 4) if length > 4 else b""
         if len(payload) != length - 4:
@@ -916,7 +933,7 @@ class _Handler(postgres.BuenaVistaHandler):
         if not ctx.authenticated:
             if type_code != _C.PASSWORD_MESSAGE:
                 raise _ProtocolViolation("expected a password message", "28000")
-            self.handle_md5_password(ctx, payload)
+            self._authenticate(ctx, payload)
             return True
         handlers = {
             _C.QUERY: self.handle_query,
@@ -1049,18 +1066,50 @@ class _Handler(postgres.BuenaVistaHandler):
         if isinstance(exc, QueryCancelledError):
             log.info("client %s: %s", self.client_address[0], exc)
 
+    def send_auth_request(self, ctx: postgres.BVContext) -> None:
+        """No password: in at once; else SCRAM's AuthenticationSASL, or MD5's request."""
+        if self.server.verifier is not None:
+            self._scram = None
+            self.wfile.write(pgscram.sasl_request(plus=self._binding() is not None))
+        else:
+            super().send_auth_request(ctx)
+
+    def _binding(self) -> str | None:
+        """The certificate to bind SCRAM to: on a TLS connection, if it can be bound."""
+        return self.server.tls_certificate if isinstance(self.request, ssl.SSLSocket) else None
+
+    def _authenticate(self, ctx: postgres.BVContext, payload: bytes) -> None:
+        """A password message: MD5's digest, or SCRAM's initial or final response."""
+        verifier = self.server.verifier
+        if verifier is None:
+            self.handle_md5_password(ctx, payload)
+            return
+        try:
+            if self._scram is None:
+                self._scram = pgscram.Exchange(verifier, self._binding())
+                self.wfile.write(self._scram.initial(payload))
+                return
+            self.wfile.write(self._scram.final(payload))
+        except pgscram.ScramMalformed as exc:
+            raise _ProtocolViolation(str(exc)) from None
+        except pgscram.ScramRejected:
+            self._login_failed(ctx)
+        self.send_authentication_ok()
+        self.handle_post_auth(ctx)
+
     def handle_md5_password(self, ctx: postgres.BVContext, payload: bytes) -> None:
         sent = payload.decode("utf-8", "replace").rstrip("\x00")
         expected = ctx.get_hashed_password(self.server.auth)
-        if hmac.compare_digest(sent.encode(), expected.encode()):
-            self.send_authentication_ok()
-            self.handle_post_auth(ctx)
-            return
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            self._login_failed(ctx)
+        self.send_authentication_ok()
+        self.handle_post_auth(ctx)
+
+    def _login_failed(self, ctx: postgres.BVContext) -> NoReturn:
+        """Postgres' FATAL 28P01, one log line, and the connection closed (after a pause)."""
         time.sleep(FAILED_LOGIN_DELAY)
         user = ctx.params.get("user", "")
-        self.send_error(_LoginFailed(f'password authentication failed for user "{user}"'))
-        # Postgres closes the connection after a failed login; so do we.
-        self.request.shutdown(socket.SHUT_RDWR)
+        raise _ProtocolViolation(f'password authentication failed for user "{user}"', "28P01")
 
     def handle_bind(self, ctx: postgres.BVContext, payload: bytes) -> None:
         buf = postgres.BVBuffer(io.BytesIO(payload))
