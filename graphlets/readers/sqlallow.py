@@ -155,7 +155,7 @@ def scalar_functions() -> frozenset[str]:
 
 
 def table_function_allowed(name: str) -> bool:
-    return name.lower() in TABLE_FUNCTIONS
+    return name.lower() in TABLE_FUNCTIONS or name.lower() in pg_catalog.table_macro_names()
 
 
 def scalar_function_allowed(name: str) -> bool:
