@@ -54,6 +54,18 @@ from graphlets.readers.pg_catalog import rewrite
         ("select format('%I.%I', s, t)", "select pg_format('%I.%I', s, t)"),
         ("select pg_catalog.format('%s', 1)", "select pg_format('%s', 1)"),
         ("select format('{}', 1), format(x, 1)", "select format('{}', 1), format(x, 1)"),
+        # Postgres' session settings as literals; any other name is left to the gate
+        (
+            "select pg_catalog.current_setting('search_path'), current_setting('TimeZone')",
+            "select 'marts, main', 'UTC'",
+        ),
+        ("select current_setting('memory_limit')", "select current_setting('memory_limit')"),
+        # a scalar function in a FROM list (one row, the alias names its column)
+        (
+            "select s[1] from string_to_array('a,b', ',') s",
+            "select s[1] from (select string_to_array('a,b', ',') as s) s",
+        ),
+        ("select string_to_array(x, ',') s from t", "select string_to_array(x, ',') s from t"),
         (
             "select (information_schema._pg_expandarray(i.indkey)).n",
             "select (_pg_expandarray(i.indkey)).n",

@@ -99,3 +99,20 @@ def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQu
             assert any(c.startswith(prefix) for c in cells), f"{query.name}: {prefix}..."
         else:
             assert expected in cells, f"{query.name}: no cell is {expected!r}"
+
+
+def test_settings_are_postgres_session_settings(port: int) -> None:
+    """pg_settings and current_setting answer Postgres' session settings, never DuckDB's."""
+    with connect(port, autocommit=True) as conn:
+        settings = dict(conn.execute("select name, setting from pg_catalog.pg_settings"))
+        assert settings["search_path"] == "marts, main"
+        assert settings["transaction_read_only"] == "on"
+        assert not {"secret_directory", "memory_limit", "temp_directory"} & set(settings)
+        assert conn.execute("select current_setting('search_path')").fetchone() == ("marts, main",)
+        for sql in (
+            "select current_setting('secret_directory')",
+            "select setting from system.pg_catalog.pg_settings",
+        ):
+            with pytest.raises(psycopg.Error) as refused:
+                conn.execute(sql)
+            assert refused.value.sqlstate == "42501", sql

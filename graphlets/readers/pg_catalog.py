@@ -31,6 +31,33 @@ from sqlglot.tokens import Token, TokenType
 
 COMPAT_CATALOG = "pg_compat"
 
+SERVER_VERSION = "15.0"
+# The Postgres session settings clients read (``SHOW x``, ``current_setting('x')``,
+# ``pg_settings``), by lowercase name: (Postgres' name, value). Constants of a read-only
+# snapshot; DuckDB's own settings are never shown.
+PG_SETTINGS: dict[str, tuple[str, str]] = {
+    "transaction isolation level": ("transaction_isolation", "read committed"),
+    "transaction_isolation": ("transaction_isolation", "read committed"),
+    "transaction_read_only": ("transaction_read_only", "on"),
+    "default_transaction_read_only": ("default_transaction_read_only", "on"),
+    "standard_conforming_strings": ("standard_conforming_strings", "on"),
+    "server_version": ("server_version", SERVER_VERSION),
+    "server_version_num": ("server_version_num", "150000"),
+    "server_encoding": ("server_encoding", "UTF8"),
+    "client_encoding": ("client_encoding", "UTF8"),
+    "datestyle": ("DateStyle", "ISO, MDY"),
+    "timezone": ("TimeZone", "UTC"),
+    "time zone": ("TimeZone", "UTC"),
+    "intervalstyle": ("IntervalStyle", "postgres"),
+    "integer_datetimes": ("integer_datetimes", "on"),
+    "max_identifier_length": ("max_identifier_length", "63"),
+    "lc_collate": ("lc_collate", "C"),
+    "lc_ctype": ("lc_ctype", "C"),
+    "is_superuser": ("is_superuser", "off"),
+    "search_path": ("search_path", "marts, main"),
+    "application_name": ("application_name", ""),
+}
+
 _SNAPSHOT_SCHEMAS = "(select oid from pg_catalog.pg_namespace)"
 
 # Column types as Postgres clients see them: the type each column's values arrive as on the
@@ -210,6 +237,17 @@ _RELATIONS: dict[str, str] = {
                cast(null as timestamp) as last_vacuum, cast(null as timestamp) as last_analyze
         from duckdb_tables() t
         where not t.internal and t.database_name = current_database()""",
+    # The Postgres session settings (DuckDB's own pg_settings lists DuckDB's settings, which
+    # the gate does not let a client read).
+    "pg_settings": """
+        select name, setting, cast(null as varchar) as unit, 'Client Connection Defaults'
+                   as category, '' as short_desc, '' as extra_desc, 'user' as context,
+               'string' as vartype, 'default' as source, cast(null as varchar) as min_val,
+               cast(null as varchar) as max_val, cast(null as varchar[]) as enumvals,
+               setting as boot_val, setting as reset_val, false as pending_restart
+        from (values """
+    + ", ".join(f"('{name}', '{value}')" for name, value in dict(PG_SETTINGS.values()).items())
+    + """) v(name, setting)""",
     # What a read-only DuckDB snapshot does not have: the relations, empty.
     "pg_opclass": """
         select 0 as oid, 0 as opcmethod, '' as opcname, 0 as opcnamespace, 0 as opcowner,
@@ -303,7 +341,14 @@ _INFORMATION_SCHEMA: dict[str, str] = {
                    'NO' as identity_cycle,
                    'NEVER' as is_generated,
                    'NO' as is_updatable)
-        from (select *, {_PG_OID} as pg_oid from information_schema.columns)""",
+        from (select *, {_PG_OID} as pg_oid from information_schema.columns
+              where table_catalog = current_database())""",
+    # The snapshot's own relations and schemas (DuckDB's views list every attached catalog,
+    # this layer's pg_compat and the engine's system and temp ones too).
+    "tables": """
+        select * from information_schema.tables where table_catalog = current_database()""",
+    "schemata": """
+        select * from information_schema.schemata where catalog_name = current_database()""",
 }
 
 _OBJ_COMMENT = """(
@@ -513,8 +558,10 @@ def _edits(tokens: list[Token], i: int) -> list[Edit]:
         _column_alias(tokens, i),
         _bare_relation(tokens, i),
         _pg_format(tokens, i),
+        _current_setting(tokens, i),
     ]
     found = [e for e in edits if e is not None]
+    found.extend(_scalar_in_from(tokens, i))
     for idiom in (_operator, _collate_default, _cast_suffix, _cast_call):
         found.extend(idiom(tokens, i))
     return found
@@ -588,6 +635,45 @@ def _pg_format(tokens: list[Token], i: int) -> Edit | None:
     if first is None or first.token_type != TokenType.STRING or "%" not in first.text:
         return None
     return tokens[i].start, tokens[i].end + 1, "pg_format"
+
+
+# Scalar functions Postgres lets a FROM list call (one row; the alias names its column):
+# DuckDB calls only table functions there.
+_SCALARS_IN_FROM = frozenset({"string_to_array", "regexp_split_to_array", "current_schemas"})
+
+
+def _scalar_in_from(tokens: list[Token], i: int) -> list[Edit]:
+    """``FROM string_to_array(x, ',') s`` -> ``FROM (select string_to_array(x, ',') as s) s``."""
+    if tokens[i].text.lower() not in _SCALARS_IN_FROM or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return []
+    if i == 0 or tokens[i - 1].token_type not in (TokenType.FROM, TokenType.COMMA, TokenType.JOIN):
+        return []
+    if not _in_from_list(tokens, i):
+        return []
+    close = _closing_paren(tokens, i + 1)
+    alias = close + 2 if _is(tokens, close + 1, TokenType.ALIAS) else close + 1
+    if not _is(tokens, alias, TokenType.VAR) or _is(tokens, alias + 1, TokenType.L_PAREN):
+        return []
+    end = tokens[close].end + 1
+    name = tokens[alias].text
+    return [(tokens[i].start, tokens[i].start, "(select "), (end, end, f" as {name})")]
+
+
+def _current_setting(tokens: list[Token], i: int) -> Edit | None:
+    """``current_setting('search_path')`` -> the setting's value as a literal, for the
+    Postgres session settings (:data:`PG_SETTINGS`); any other name is left to the gate,
+    which refuses ``current_setting`` (it would read DuckDB's settings)."""
+    if tokens[i].text.lower() != "current_setting" or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return None
+    if i > 0 and tokens[i - 1].token_type == TokenType.DOT and not _is_pg_catalog(tokens, i - 2):
+        return None
+    if not _is(tokens, i + 2, TokenType.STRING) or not _is(tokens, i + 3, TokenType.R_PAREN):
+        return None
+    setting = PG_SETTINGS.get(tokens[i + 2].text.lower())
+    if setting is None:
+        return None
+    value = setting[1].replace("'", "''")
+    return tokens[i].start, tokens[i + 3].end + 1, f"'{value}'"
 
 
 def _operator(tokens: list[Token], i: int) -> list[Edit]:
