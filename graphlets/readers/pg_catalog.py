@@ -363,6 +363,7 @@ _INDEX_SQL = "(select first(mi_.sql) from duckdb_indexes() mi_ where mi_.index_o
 _FUNCTIONS: dict[str, str] = {
     "pg_get_userbyid": "(role_oid) as 'graphlets'",
     "pg_encoding_to_char": "(encoding) as 'UTF8'",
+    "pg_client_encoding": "() as 'UTF8'",
     "to_regtype": """(wanted) as (
         select min(mt_.oid) from pg_catalog.pg_type mt_ where mt_.typname = wanted)""",
     "col_description": """(rel_oid, col_number) as (
