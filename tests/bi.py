@@ -272,6 +272,8 @@ HOSTILE = (
     "select * from duckdb_logs()",
     "select * from duckdb_settings()",
     "select current_setting('memory_limit')",
+    "select name, setting from system.pg_catalog.pg_settings",
+    'select * from "system"."pg_catalog"."pg_settings"',
     "select setseed(0.5)",
     "select write_log('x')",
     # quoted, cased and qualified names are the same function
@@ -310,6 +312,7 @@ GATE_ONLY = frozenset(
     or "duckdb_logs" in sql
     or "duckdb_settings" in sql
     or "current_setting" in sql
+    or "pg_settings" in sql
     or "setseed" in sql
     or "write_log" in sql
     or "('select 42')" in sql

@@ -42,6 +42,34 @@ from graphlets.readers.pg_catalog import rewrite
             "select * from pg_compat.information_schema_columns",
         ),
         ("select pg_catalog.format_type(1, 2)", "select format_type(1, 2)"),
+        # unqualified catalog relations in a FROM list, as Postgres finds them in pg_catalog
+        (
+            "select * from pg_class c join pg_stat_user_tables s on s.relid = c.oid, pg_type",
+            "select * from pg_compat.pg_class c join pg_compat.pg_stat_user_tables s"
+            " on s.relid = c.oid, pg_compat.pg_type",
+        ),
+        ("select pg_class.oid from t pg_class", "select pg_class.oid from t pg_class"),
+        ("select * from marts.pg_type", "select * from marts.pg_type"),
+        # Postgres' format (a format string with %), not DuckDB's ({})
+        ("select format('%I.%I', s, t)", "select pg_format('%I.%I', s, t)"),
+        ("select pg_catalog.format('%s', 1)", "select pg_format('%s', 1)"),
+        ("select format('{}', 1), format(x, 1)", "select format('{}', 1), format(x, 1)"),
+        # Postgres' session settings as literals; any other name is left to the gate
+        (
+            "select pg_catalog.current_setting('search_path'), current_setting('TimeZone')",
+            "select 'marts, main', 'UTC'",
+        ),
+        ("select current_setting('memory_limit')", "select current_setting('memory_limit')"),
+        # a scalar function in a FROM list (one row, the alias names its column)
+        (
+            "select s[1] from string_to_array('a,b', ',') s",
+            "select s[1] from (select string_to_array('a,b', ',') as s) s",
+        ),
+        ("select string_to_array(x, ',') s from t", "select string_to_array(x, ',') s from t"),
+        (
+            "select (information_schema._pg_expandarray(i.indkey)).n",
+            "select (_pg_expandarray(i.indkey)).n",
+        ),
     ],
 )
 def test_idioms_are_rewritten(sql: str, expected: str) -> None:

@@ -22,6 +22,7 @@ gate, which refuses any statement that would touch ``pg_compat``'s definitions.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlglot
@@ -29,6 +30,33 @@ from sqlglot.errors import TokenError
 from sqlglot.tokens import Token, TokenType
 
 COMPAT_CATALOG = "pg_compat"
+
+SERVER_VERSION = "15.0"
+# The Postgres session settings clients read (``SHOW x``, ``current_setting('x')``,
+# ``pg_settings``), by lowercase name: (Postgres' name, value). Constants of a read-only
+# snapshot; DuckDB's own settings are never shown.
+PG_SETTINGS: dict[str, tuple[str, str]] = {
+    "transaction isolation level": ("transaction_isolation", "read committed"),
+    "transaction_isolation": ("transaction_isolation", "read committed"),
+    "transaction_read_only": ("transaction_read_only", "on"),
+    "default_transaction_read_only": ("default_transaction_read_only", "on"),
+    "standard_conforming_strings": ("standard_conforming_strings", "on"),
+    "server_version": ("server_version", SERVER_VERSION),
+    "server_version_num": ("server_version_num", "150000"),
+    "server_encoding": ("server_encoding", "UTF8"),
+    "client_encoding": ("client_encoding", "UTF8"),
+    "datestyle": ("DateStyle", "ISO, MDY"),
+    "timezone": ("TimeZone", "UTC"),
+    "time zone": ("TimeZone", "UTC"),
+    "intervalstyle": ("IntervalStyle", "postgres"),
+    "integer_datetimes": ("integer_datetimes", "on"),
+    "max_identifier_length": ("max_identifier_length", "63"),
+    "lc_collate": ("lc_collate", "C"),
+    "lc_ctype": ("lc_ctype", "C"),
+    "is_superuser": ("is_superuser", "off"),
+    "search_path": ("search_path", "marts, main"),
+    "application_name": ("application_name", ""),
+}
 
 _SNAPSHOT_SCHEMAS = "(select oid from pg_catalog.pg_namespace)"
 
@@ -113,6 +141,7 @@ _CATALOG_OIDS = {
     "pg_description": 2609,
 }
 _CATALOG_ROWS = ", ".join(f"({o}, 'pg_catalog', '{n}')" for n, o in _CATALOG_OIDS.items())
+_PG_CATALOG_NSP = 11
 _REL, _NSP, _TYP, _PRO = (
     _CATALOG_OIDS[k] for k in ("pg_class", "pg_namespace", "pg_type", "pg_proc")
 )
@@ -143,8 +172,12 @@ _RELATIONS: dict[str, str] = {
         from pg_catalog.pg_attribute a
         left join duckdb_columns() c
             on c.table_oid = a.attrelid and c.column_index = a.attnum""",
-    "pg_namespace": """
-        select * replace (cast(null as varchar[]) as nspacl) from pg_catalog.pg_namespace""",
+    # The snapshot's schemas and pg_catalog (oid 11, as in Postgres), where the types are
+    # (pg_type's typnamespace).
+    "pg_namespace": f"""
+        select * replace (cast(null as varchar[]) as nspacl) from pg_catalog.pg_namespace
+        union all
+        select {_PG_CATALOG_NSP}, 'pg_catalog', 10, cast(null as varchar[])""",
     "pg_database": """
         select *, 0 as datdba, 6 as encoding, 'C' as datcollate, 'C' as datctype,
                cast(null as varchar) as daticulocale, 'c' as datlocprovider,
@@ -185,13 +218,36 @@ _RELATIONS: dict[str, str] = {
         select * from (values {_CATALOG_ROWS}) v(oid, nspname, relname)""",
     # DuckDB lists a pseudo type "enum" without an oid (SQLAlchemy would reflect it as an enum).
     # It has no "text" (oid 25, what VARCHAR columns go out as): a copy of "varchar".
-    "pg_type": """
-        select * from pg_catalog.pg_type where oid is not null
-        union all
-        select * replace (25 as oid, 'text' as typname) from pg_catalog.pg_type
-        where oid = 1043""",
+    # Every type is in pg_catalog, with Postgres' 0 for "no relation" and "no element".
+    "pg_type": f"""
+        select * replace ({_PG_CATALOG_NSP} as typnamespace, coalesce(typrelid, 0) as typrelid,
+                          coalesce(typelem, 0) as typelem)
+        from (select * from pg_catalog.pg_type where oid is not null
+              union all
+              select * replace (25 as oid, 'text' as typname) from pg_catalog.pg_type
+              where oid = 1043)""",
     "pg_index": """
         select *, false as indnullsnotdistinct from pg_catalog.pg_index""",
+    # Table statistics (Metabase reads the row estimate): DuckDB's estimated row counts, no
+    # scan or vacuum counters.
+    "pg_stat_user_tables": """
+        select t.table_oid as relid, t.schema_name as schemaname, t.table_name as relname,
+               cast(null as bigint) as seq_scan, cast(null as bigint) as idx_scan,
+               t.estimated_size as n_live_tup, 0 as n_dead_tup,
+               cast(null as timestamp) as last_vacuum, cast(null as timestamp) as last_analyze
+        from duckdb_tables() t
+        where not t.internal and t.database_name = current_database()""",
+    # The Postgres session settings (DuckDB's own pg_settings lists DuckDB's settings, which
+    # the gate does not let a client read).
+    "pg_settings": """
+        select name, setting, cast(null as varchar) as unit, 'Client Connection Defaults'
+                   as category, '' as short_desc, '' as extra_desc, 'user' as context,
+               'string' as vartype, 'default' as source, cast(null as varchar) as min_val,
+               cast(null as varchar) as max_val, cast(null as varchar[]) as enumvals,
+               setting as boot_val, setting as reset_val, false as pending_restart
+        from (values """
+    + ", ".join(f"('{name}', '{value}')" for name, value in dict(PG_SETTINGS.values()).items())
+    + """) v(name, setting)""",
     # What a read-only DuckDB snapshot does not have: the relations, empty.
     "pg_opclass": """
         select 0 as oid, 0 as opcmethod, '' as opcname, 0 as opcnamespace, 0 as opcowner,
@@ -285,23 +341,34 @@ _INFORMATION_SCHEMA: dict[str, str] = {
                    'NO' as identity_cycle,
                    'NEVER' as is_generated,
                    'NO' as is_updatable)
-        from (select *, {_PG_OID} as pg_oid from information_schema.columns)""",
+        from (select *, {_PG_OID} as pg_oid from information_schema.columns
+              where table_catalog = current_database())""",
+    # The snapshot's own relations and schemas (DuckDB's views list every attached catalog,
+    # this layer's pg_compat and the engine's system and temp ones too).
+    "tables": """
+        select * from information_schema.tables where table_catalog = current_database()""",
+    "schemata": """
+        select * from information_schema.schemata where catalog_name = current_database()""",
 }
 
 _OBJ_COMMENT = """(
-    select first(d.description) from pg_compat.pg_description d
-    where d.objoid = object_oid and d.objsubid = 0)"""
-_INDEX_SQL = "(select first(i.sql) from duckdb_indexes() i where i.index_oid = idx_oid)"
+    select first(md_.description) from pg_compat.pg_description md_
+    where md_.objoid = object_oid and md_.objsubid = 0)"""
+_INDEX_SQL = "(select first(mi_.sql) from duckdb_indexes() mi_ where mi_.index_oid = idx_oid)"
 
-# Catalog functions psql calls that DuckDB lacks or answers with NULL: temporary macros
-# (a temporary macro is found before DuckDB's pg_catalog function of the same name).
+# Catalog functions psql and BI tools call that DuckDB lacks or answers with NULL: temporary
+# macros (a temporary macro is found before DuckDB's pg_catalog function of the same name).
+# The macros' own aliases end in "_" (``mc_``...): DuckDB expands an argument inside the
+# body, where a caller's ``c.x`` would otherwise bind to the macro's ``c``.
 _FUNCTIONS: dict[str, str] = {
     "pg_get_userbyid": "(role_oid) as 'graphlets'",
     "pg_encoding_to_char": "(encoding) as 'UTF8'",
-    "to_regtype": "(wanted) as (select min(oid) from pg_catalog.pg_type where typname = wanted)",
+    "pg_client_encoding": "() as 'UTF8'",
+    "to_regtype": """(wanted) as (
+        select min(mt_.oid) from pg_catalog.pg_type mt_ where mt_.typname = wanted)""",
     "col_description": """(rel_oid, col_number) as (
-        select first(c.comment) from duckdb_columns() c
-        where c.table_oid = rel_oid and c.column_index = col_number)""",
+        select first(mc_.comment) from duckdb_columns() mc_
+        where mc_.table_oid = rel_oid and mc_.column_index = col_number)""",
     "obj_description": (
         f"(object_oid) as {_OBJ_COMMENT}, (object_oid, catalog_name) as {_OBJ_COMMENT}"
     ),
@@ -310,11 +377,11 @@ _FUNCTIONS: dict[str, str] = {
         f"(idx_oid) as {_INDEX_SQL}, (idx_oid, col_number, pretty) as {_INDEX_SQL}"
     ),
     "pg_get_function_result": """(fn_oid) as (
-        select first(f.return_type) from duckdb_functions() f
-        where f.function_oid = fn_oid)""",
+        select first(mf_.return_type) from duckdb_functions() mf_
+        where mf_.function_oid = fn_oid)""",
     "pg_get_function_arguments": """(fn_oid) as (
-        select first(array_to_string(f.parameters, ', ')) from duckdb_functions() f
-        where f.function_oid = fn_oid)""",
+        select first(array_to_string(mf_.parameters, ', ')) from duckdb_functions() mf_
+        where mf_.function_oid = fn_oid)""",
     "pg_relation_is_publishable": "(rel_oid) as false",
     # A snapshot has no serial columns (nor sequences): NULL, as Postgres for such a column.
     "pg_get_serial_sequence": "(table_name, column_name) as cast(null as varchar)",
@@ -322,12 +389,12 @@ _FUNCTIONS: dict[str, str] = {
     # name ("schema.table", "table" on the search path, quotes optional) as its oid, else NULL.
     "to_regclass": """(rel) as coalesce(
         try_cast(cast(rel as varchar) as bigint),
-        (select r.oid from pg_compat.regclass_names r
-         where r.relname = trim(string_split(cast(rel as varchar), '.')[-1], '"')
+        (select mr_.oid from pg_compat.regclass_names mr_
+         where mr_.relname = trim(string_split(cast(rel as varchar), '.')[-1], '"')
            and (len(string_split(cast(rel as varchar), '.')) = 1
-                   and r.nspname in ('pg_catalog', 'marts', 'main')
-                or r.nspname = trim(string_split(cast(rel as varchar), '.')[-2], '"'))
-         order by list_position(['pg_catalog', 'marts', 'main'], r.nspname) nulls last
+                   and mr_.nspname in ('pg_catalog', 'marts', 'main')
+                or mr_.nspname = trim(string_split(cast(rel as varchar), '.')[-2], '"'))
+         order by list_position(['pg_catalog', 'marts', 'main'], mr_.nspname) nulls last
          limit 1))""",
     "format_type": f"(type_oid, typmod) as {_format_type('type_oid', 'typmod')}",
     # Postgres' json_build_object(k1, v1, ...) is DuckDB's json_object (up to 16 pairs).
@@ -341,6 +408,39 @@ _FUNCTIONS: dict[str, str] = {
     "array_upper": "(arr, dim) as case when dim = 1 then len(arr) end",
     "array_lower": "(arr, dim) as case when dim = 1 and len(arr) > 0 then 1 end",
     "pg_get_partkeydef": "(rel_oid) as cast(null as varchar)",
+    # A name as an SQL identifier: as it is if it is a plain lowercase name and no reserved
+    # keyword, else in double quotes (inner quotes doubled).
+    "quote_ident": """(name) as case
+        when regexp_full_match(name, '[a-z_][a-z0-9_$]*') and not exists (
+                 select 1 from duckdb_keywords() mk_
+                 where mk_.keyword_name = name and mk_.keyword_category <> 'unreserved')
+            then name
+        else '"' || replace(name, '"', '""') || '"' end""",
+    # A value as an SQL literal (chr(39) is the single quote), NULL as the word NULL.
+    "quote_literal": """(value) as case when value is null then 'NULL' else
+        chr(39) || replace(cast(value as varchar), chr(39), chr(39) || chr(39)) || chr(39)
+        end""",
+    "quote_nullable": "(value) as quote_literal(value)",
+    # information_schema._pg_expandarray(arr): one row (x, n) per element and its position.
+    "_pg_expandarray": "(arr) as unnest(list_transform(arr, (v, i) -> {'x': v, 'n': i}))",
+    # The first %s, %I or %L of fmt replaced by arg.
+    "pg_format_one": """(fmt, arg) as case
+        when regexp_extract(fmt, '(?s)^.*?%([sIL])', 1) = '' then fmt
+        else regexp_extract(fmt, '(?s)^(.*?)%[sIL]', 1)
+             || case regexp_extract(fmt, '(?s)^.*?%([sIL])', 1)
+                    when 'I' then quote_ident(cast(arg as varchar))
+                    when 'L' then quote_literal(arg)
+                    else coalesce(cast(arg as varchar), '') end
+             || regexp_extract(fmt, '(?s)^.*?%[sIL](.*)$', 1) end""",
+    # Postgres' format(fmt, ...) with %s, %I (quote_ident) and %L (quote_literal), for up to
+    # four arguments (see rewrite: only a call whose format string has a % comes here).
+    "pg_format": ", ".join(
+        "({}) as {}".format(
+            ", ".join(["fmt", *(f"a{i}" for i in range(n))]),
+            functools.reduce(lambda acc, i: f"pg_format_one({acc}, a{i})", range(n), "fmt"),
+        )
+        for n in range(1, 5)
+    ),
     "pg_get_statisticsobjdef_columns": "(stat_oid) as cast(null as varchar)",
     # Sizes are unknown (DuckDB does not account storage per table): NULL, as in Postgres
     # for a relation it cannot measure.
@@ -351,14 +451,38 @@ _FUNCTIONS: dict[str, str] = {
 }
 
 
+# Set-returning catalog functions: temporary table macros.
+_TABLE_FUNCTIONS: dict[str, str] = {
+    # The parser's keywords with Postgres' category codes (DBeaver reads them on connect).
+    "pg_get_keywords": """() as table
+        select keyword_name as word,
+               case keyword_category when 'reserved' then 'R' when 'type_function' then 'T'
+                    when 'column_name' then 'C' else 'U' end as catcode,
+               true as barelabel,
+               case keyword_category when 'reserved' then 'reserved'
+                    when 'type_function' then 'reserved (can be function or type name)'
+                    when 'column_name' then 'unreserved (cannot be function or type name)'
+                    else 'unreserved' end as catdesc,
+               true as baredesc
+        from duckdb_keywords()""",
+}
+
+
 def macro_names() -> tuple[str, ...]:
-    """The names of the session macros (the gate allows calling them)."""
+    """The names of the session's scalar macros (the gate allows calling them)."""
     return tuple(_FUNCTIONS)
+
+
+def table_macro_names() -> tuple[str, ...]:
+    """The names of the session's table macros (the gate allows them in a FROM list)."""
+    return tuple(_TABLE_FUNCTIONS)
 
 
 def connection_statements() -> tuple[str, ...]:
     """The statements that install the layer's macros on one more connection of a session."""
-    return tuple(f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
+    scalars = (f"create temp macro {name}{body.strip()}" for name, body in _FUNCTIONS.items())
+    tables = (f"create temp macro {n}{body.strip()}" for n, body in _TABLE_FUNCTIONS.items())
+    return (*scalars, *tables)
 
 
 def setup_statements() -> tuple[str, ...]:
@@ -429,8 +553,16 @@ def rewrite(sql: str) -> str:
 
 
 def _edits(tokens: list[Token], i: int) -> list[Edit]:
-    edits = [_qualifier(tokens, i), _information_schema(tokens, i), _column_alias(tokens, i)]
+    edits = [
+        _qualifier(tokens, i),
+        _information_schema(tokens, i),
+        _column_alias(tokens, i),
+        _bare_relation(tokens, i),
+        _pg_format(tokens, i),
+        _current_setting(tokens, i),
+    ]
     found = [e for e in edits if e is not None]
+    found.extend(_scalar_in_from(tokens, i))
     for idiom in (_operator, _collate_default, _cast_suffix, _cast_call):
         found.extend(idiom(tokens, i))
     return found
@@ -471,9 +603,78 @@ def _information_schema(tokens: list[Token], i: int) -> Edit | None:
     ):
         return None
     name = tokens[i + 2].text.lower()
+    if name in _FUNCTIONS and _is(tokens, i + 3, TokenType.L_PAREN):
+        return tokens[i].start, tokens[i + 1].end + 1, ""  # information_schema._pg_expandarray(
     if name not in _INFORMATION_SCHEMA:
         return None
     return tokens[i].start, tokens[i + 2].end + 1, f"{COMPAT_CATALOG}.information_schema_{name}"
+
+
+def _bare_relation(tokens: list[Token], i: int) -> Edit | None:
+    """An unqualified catalog relation in a FROM list (``FROM pg_class c``, ``JOIN
+    pg_stat_user_tables``) -> ``pg_compat.<relation>``: Postgres finds pg_catalog first."""
+    if tokens[i].token_type != TokenType.VAR or tokens[i].text.lower() not in _RELATIONS:
+        return None
+    if i == 0 or tokens[i - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA):
+        return None
+    if _is(tokens, i + 1, TokenType.DOT) or _is(tokens, i + 1, TokenType.L_PAREN):
+        return None
+    after_join = tokens[i - 1].token_type == TokenType.COMMA and _in_join_condition(tokens, i)
+    if not (_in_from_list(tokens, i) or after_join):
+        return None
+    return tokens[i].start, tokens[i].start, f"{COMPAT_CATALOG}."
+
+
+def _pg_format(tokens: list[Token], i: int) -> Edit | None:
+    """``format('%I.%I', ...)`` -> ``pg_format(...)``: a format string with ``%`` is
+    Postgres' (DuckDB's own format takes ``{}``)."""
+    if tokens[i].text.lower() != "format" or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return None
+    if i > 0 and tokens[i - 1].token_type == TokenType.DOT and not _is_pg_catalog(tokens, i - 2):
+        return None
+    first = tokens[i + 2] if i + 2 < len(tokens) else None
+    if first is None or first.token_type != TokenType.STRING or "%" not in first.text:
+        return None
+    return tokens[i].start, tokens[i].end + 1, "pg_format"
+
+
+# Scalar functions Postgres lets a FROM list call (one row; the alias names its column):
+# DuckDB calls only table functions there.
+_SCALARS_IN_FROM = frozenset({"string_to_array", "regexp_split_to_array", "current_schemas"})
+
+
+def _scalar_in_from(tokens: list[Token], i: int) -> list[Edit]:
+    """``FROM string_to_array(x, ',') s`` -> ``FROM (select string_to_array(x, ',') as s) s``."""
+    if tokens[i].text.lower() not in _SCALARS_IN_FROM or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return []
+    if i == 0 or tokens[i - 1].token_type not in (TokenType.FROM, TokenType.COMMA, TokenType.JOIN):
+        return []
+    if not _in_from_list(tokens, i):
+        return []
+    close = _closing_paren(tokens, i + 1)
+    alias = close + 2 if _is(tokens, close + 1, TokenType.ALIAS) else close + 1
+    if not _is(tokens, alias, TokenType.VAR) or _is(tokens, alias + 1, TokenType.L_PAREN):
+        return []
+    end = tokens[close].end + 1
+    name = tokens[alias].text
+    return [(tokens[i].start, tokens[i].start, "(select "), (end, end, f" as {name})")]
+
+
+def _current_setting(tokens: list[Token], i: int) -> Edit | None:
+    """``current_setting('search_path')`` -> the setting's value as a literal, for the
+    Postgres session settings (:data:`PG_SETTINGS`); any other name is left to the gate,
+    which refuses ``current_setting`` (it would read DuckDB's settings)."""
+    if tokens[i].text.lower() != "current_setting" or not _is(tokens, i + 1, TokenType.L_PAREN):
+        return None
+    if i > 0 and tokens[i - 1].token_type == TokenType.DOT and not _is_pg_catalog(tokens, i - 2):
+        return None
+    if not _is(tokens, i + 2, TokenType.STRING) or not _is(tokens, i + 3, TokenType.R_PAREN):
+        return None
+    setting = PG_SETTINGS.get(tokens[i + 2].text.lower())
+    if setting is None:
+        return None
+    value = setting[1].replace("'", "''")
+    return tokens[i].start, tokens[i + 3].end + 1, f"'{value}'"
 
 
 def _operator(tokens: list[Token], i: int) -> list[Edit]:
@@ -642,6 +843,18 @@ def _column_alias(tokens: list[Token], i: int) -> Edit | None:
 
 def _in_from_list(tokens: list[Token], i: int) -> bool:
     """Whether the nearest clause keyword before ``tokens[i]``, at its depth, is FROM/JOIN."""
+    return _clause_before(tokens, i) in (TokenType.FROM, TokenType.JOIN)
+
+
+def _in_join_condition(tokens: list[Token], i: int) -> bool:
+    """Whether the nearest clause keyword before ``tokens[i]``, at its depth, is ON/USING
+    (``JOIN b ON ..., c``: ``c`` is the FROM list's next item)."""
+    return _clause_before(tokens, i) in (TokenType.ON, TokenType.USING)
+
+
+def _clause_before(tokens: list[Token], i: int) -> TokenType | None:
+    """The nearest clause keyword before ``tokens[i]`` at its depth (None: none, or an
+    opening parenthesis first)."""
     depth = 0
     for j in range(i - 1, -1, -1):
         kind = tokens[j].token_type
@@ -649,11 +862,11 @@ def _in_from_list(tokens: list[Token], i: int) -> bool:
             depth += 1
         elif kind == TokenType.L_PAREN:
             if depth == 0:
-                return False
+                return None
             depth -= 1
         elif depth == 0 and kind in _CLAUSES:
-            return kind in (TokenType.FROM, TokenType.JOIN)
-    return False
+            return kind
+    return None
 
 
 def _closing_paren(tokens: list[Token], opening: int) -> int:

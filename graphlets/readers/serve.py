@@ -60,13 +60,13 @@ from graphlets.core.listening import is_loopback, read_secret
 from graphlets.core.snapshot import SnapshotIdentity, duplicate, identity, open_snapshot
 from graphlets.readers import pg_catalog, pgcursors, pgscram, pgtls, pgtypes
 from graphlets.readers.limits import QueryCancelledError, QueryLimits, Watchdog
+from graphlets.readers.pg_catalog import PG_SETTINGS, SERVER_VERSION
 from graphlets.readers.query import engine_error
 from graphlets.readers.sqlgate import bound, gate
 
 PASSWORD_ENV = "GRAPHLETS_SERVE_PASSWORD"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5433
-SERVER_VERSION = "15.0"
 VERSION_STRING = (
     f"PostgreSQL {SERVER_VERSION} (graphlets read-only snapshot, DuckDB {duckdb.__version__})"
 )
@@ -565,29 +565,6 @@ _SHOW = re.compile(r"^show\s+([a-z_ ]+?)\s*;?$", re.I)
 _VERSION = re.compile(
     r"^select\s+(?:pg_catalog\s*\.\s*)?version\s*\(\s*\)(?:\s+as\s+\w+)?\s*;?$", re.I
 )
-
-PG_SETTINGS = {
-    "transaction isolation level": ("transaction_isolation", "read committed"),
-    "transaction_isolation": ("transaction_isolation", "read committed"),
-    "transaction_read_only": ("transaction_read_only", "on"),
-    "default_transaction_read_only": ("default_transaction_read_only", "on"),
-    "standard_conforming_strings": ("standard_conforming_strings", "on"),
-    "server_version": ("server_version", SERVER_VERSION),
-    "server_version_num": ("server_version_num", "150000"),
-    "server_encoding": ("server_encoding", "UTF8"),
-    "client_encoding": ("client_encoding", "UTF8"),
-    "datestyle": ("DateStyle", "ISO, MDY"),
-    "timezone": ("TimeZone", "UTC"),
-    "time zone": ("TimeZone", "UTC"),
-    "intervalstyle": ("IntervalStyle", "postgres"),
-    "integer_datetimes": ("integer_datetimes", "on"),
-    "max_identifier_length": ("max_identifier_length", "63"),
-    "lc_collate": ("lc_collate", "C"),
-    "lc_ctype": ("lc_ctype", "C"),
-    "is_superuser": ("is_superuser", "off"),
-    "search_path": ("search_path", "marts, main"),
-    "application_name": ("application_name", ""),
-}
 
 
 def rewrite_catalog_idioms(sql: str) -> str:

@@ -17,6 +17,8 @@ by name after unquoting and case folding, whatever schema or catalog qualifies i
   :data:`DENIED_NAMES`, :data:`DENIED_PREFIXES` and :data:`DENIED_SUFFIXES`: functions that
   read files, the network, settings, variables, secrets or logs, change state (sequences,
   the random seed, the log) or are internal.
+- **Relations**: DuckDB's ``pg_catalog.pg_settings`` (its settings) is refused; the
+  server's ``pg_compat.pg_settings`` (Postgres' session settings) is read instead.
 """
 
 from __future__ import annotations
@@ -154,8 +156,19 @@ def scalar_functions() -> frozenset[str]:
     return frozenset(n for n in names if not denied_family(n))
 
 
+# Catalog views that read DuckDB's settings (as duckdb_settings() does): refused but for the
+# server's own Postgres version in its compatibility catalog (pg_compat.pg_settings).
+DENIED_RELATIONS = frozenset({"pg_settings"})
+
+
+def relation_allowed(catalog: str, schema: str, name: str) -> bool:
+    """Whether a base table ``catalog.schema.name`` (lowercase qualifiers) may be read."""
+    compat = pg_catalog.COMPAT_CATALOG
+    return name.lower() not in DENIED_RELATIONS or compat in (catalog, schema)
+
+
 def table_function_allowed(name: str) -> bool:
-    return name.lower() in TABLE_FUNCTIONS
+    return name.lower() in TABLE_FUNCTIONS or name.lower() in pg_catalog.table_macro_names()
 
 
 def scalar_function_allowed(name: str) -> bool:

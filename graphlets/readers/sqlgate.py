@@ -414,6 +414,8 @@ def check_calls(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> 
         if kind == "table_name":
             if _PATHLIKE.search(name):
                 raise refuse(f"table {name!r}", "looks like a file path, not a table")
+            if not sqlallow.relation_allowed(*where, name):
+                raise refuse(f"table {name.lower()}", "reads the engine's settings")
             continue
         if (
             not allowed
@@ -442,7 +444,8 @@ def _calls(tree: object) -> Iterator[tuple[str, str, str, str]]:
             kind = "table" if is_table_function else "scalar"
             yield kind, node.get("catalog", ""), node.get("schema", ""), node["function_name"]
         if node.get("type") == "BASE_TABLE":
-            yield "table_name", "", "", str(node.get("table_name", ""))
+            catalog, schema = node.get("catalog_name", ""), node.get("schema_name", "")
+            yield "table_name", catalog, schema, str(node.get("table_name", ""))
         table_function = node.get("type") == "TABLE_FUNCTION"
         for key, value in node.items():
             stack.append((value, table_function and key == "function"))

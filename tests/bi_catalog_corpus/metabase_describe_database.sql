@@ -1,0 +1,5 @@
+-- tool: Metabase (Postgres driver, describe-database: the tables it syncs)
+-- asks: every table and view a user may select from, with its comment
+-- expect: fct_graphlets
+-- expect: dim_pipelines
+SELECT n.nspname AS schema, c.relname AS name, CASE c.relkind WHEN 'r' THEN 'TABLE' WHEN 'p' THEN 'PARTITIONED TABLE' WHEN 'v' THEN 'VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE NULL END AS type, d.description AS description, stat.n_live_tup AS estimated_row_count FROM pg_catalog.pg_class AS c INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid LEFT JOIN pg_catalog.pg_description AS d ON (c.oid = d.objoid) AND (d.objsubid = 0) AND (d.classoid = 'pg_class'::regclass) LEFT JOIN pg_stat_user_tables AS stat ON (n.nspname = stat.schemaname) AND (c.relname = stat.relname) WHERE (c.relnamespace = n.oid) AND (n.nspname !~ '^information_schema|catalog_history|pg_') AND (n.nspname <> 'information_schema') AND (c.relkind IN ('r', 'p', 'v', 'f', 'm')) AND ((pg_has_role(current_user, c.relowner, 'USAGE') OR has_table_privilege(c.oid, 'SELECT')) AND has_schema_privilege(n.oid, 'USAGE')) ORDER BY type ASC, schema ASC, name ASC
