@@ -34,7 +34,9 @@ def _dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
 def _published_marts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        rows = con.execute("select table_name, row_count from meta.snapshot_tables where schema_name = 'marts'").fetchall()
+        rows = con.execute(
+            "select table_name, row_count from meta.snapshot_tables where schema_name = 'marts'"
+        ).fetchall()
         return dict(rows)
     finally:
         con.close()
