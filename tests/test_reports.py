@@ -821,42 +821,11 @@ def test_shape_layers() -> None:
 HREF = re.compile(r'href="([^"#]*)(#[^"]*)?"')
 
 
-def dump_dom(page: Path, tmp: Path, fragment: str = "") -> str:
-    """The page's DOM after its scripts ran (headless Chromium, ``#fragment`` in the URL)."""
+def _headless_dom(url: str, profile: Path, flags: list[str]) -> subprocess.CompletedProcess:
+    """Headless Chromium on ``url`` with ``--dump-dom``."""
     exe = shutil.which("chromium")
     if exe is None:
         pytest.fail("chromium is not installed: run `make system-deps` (scripts/system-deps.sh)")
-    proc = subprocess.run(
-        [
-            exe,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            f"--user-data-dir={tmp / 'profile-dom'}",
-            "--run-all-compositor-stages-before-draw",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page.resolve().as_uri() + fragment,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
-
-
-def console_after_scripts(page: Path, tmp: Path, fragment: str = "") -> list[str]:
-    """The console messages of the page, uncaught exceptions included, until its scripts and
-    their timers settle (``--virtual-time-budget``: a screenshot is taken at load and misses
-    what a timer or an event handler throws later)."""
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("chromium is not installed: run `make system-deps` (scripts/system-deps.sh)")
-    profile = tmp / f"profile-console-{page.stem}"
     proc = subprocess.run(
         [
             exe,
@@ -867,17 +836,31 @@ def console_after_scripts(page: Path, tmp: Path, fragment: str = "") -> list[str
             "--disable-background-networking",
             "--disable-component-update",
             f"--user-data-dir={profile}",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=2000",
+            *flags,
             "--dump-dom",
-            page.resolve().as_uri() + fragment,
+            url,
         ],
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc
+
+
+def dump_dom(page: Path, tmp: Path, fragment: str = "") -> str:
+    """The page's DOM after its scripts ran (headless Chromium, ``#fragment`` in the URL)."""
+    flags = ["--run-all-compositor-stages-before-draw", "--virtual-time-budget=5000"]
+    return _headless_dom(page.resolve().as_uri() + fragment, tmp / "profile-dom", flags).stdout
+
+
+def console_after_scripts(page: Path, tmp: Path, fragment: str = "") -> list[str]:
+    """The console messages of the page, uncaught exceptions included, until its scripts and
+    their timers settle (``--virtual-time-budget``: a screenshot is taken at load and misses
+    what a timer or an event handler throws later)."""
+    flags = ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000"]
+    profile = tmp / f"profile-console-{page.stem}"
+    proc = _headless_dom(page.resolve().as_uri() + fragment, profile, flags)
     assert "</html>" in proc.stdout, proc.stderr[-2000:]  # the page was opened and ran
     return [line for line in proc.stderr.splitlines() if re.search(r":CONSOLE\b", line)]
 
