@@ -23,6 +23,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     for name in (
         "generate",
         "load (all but the last day, empty warehouse)",
+        "dbt build (core: +fct_graphlets +fct_executions, full refresh)",
         "dbt build (full)",
         "load (one more day)",
         "dbt build (incremental, one more day)",
@@ -48,3 +49,4 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     markdown = (out / "results.md").read_text()
     assert "| report (graphlets report, default pages) |" in markdown
     assert "| dbt build (full) |" in markdown and report["machine"] in markdown
+    assert "load + core build: " in markdown and "load + full build: " in markdown
