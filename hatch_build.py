@@ -13,6 +13,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 PROJECT_FILES = (
     "dbt_project.yml",
     "profiles.yml",
+    "selectors.yml",
     "models",
     "macros",
     "seeds",

@@ -368,14 +368,24 @@ def _stats_table(stats: GenerateStats) -> Table:
 @main.command()
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
 @click.option("--select", "-s", "select", default=None, help="dbt node selection.")
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where dbt builds: the warehouse file, or Apache Spark (docs/spark.md).",
+)
 @click.pass_context
-def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
+def build(ctx: click.Context, full_refresh: bool, select: str | None, target: str) -> None:
     """Run `dbt build` (seeds, models, tests) on the warehouse and print a summary."""
     from graphlets.build.dbt import build as dbt_build
     from graphlets.build.dbt import outdated_incremental_tables
     from graphlets.core.warehouse import exclusive
 
     warehouse = _warehouse(ctx)
+    if target == "spark":
+        _build_spark(ctx, warehouse, full_refresh, select)
+        return
     # Held from before anything opens the warehouse until the summary has read it: a
     # second build waits here, not half-way through dbt.
     with exclusive(warehouse, on_wait=_wait_notice):
@@ -401,6 +411,25 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None) -> None:
                 soft_wrap=True,
             )
         summary.print_summary(warehouse, out)
+
+
+def _build_spark(
+    ctx: click.Context, warehouse: Path, full_refresh: bool, select: str | None
+) -> None:
+    """`graphlets build --target spark`: the raw tables to Parquet, then dbt on Spark."""
+    from graphlets.build.spark import build_spark
+    from graphlets.core.warehouse import exclusive
+
+    args = ["--full-refresh"] if full_refresh else []
+    args += ["--select", select] if select is not None else []
+    with exclusive(warehouse, on_wait=_wait_notice):
+        result = build_spark(warehouse, args, quiet=_quiet(ctx))
+    err.print(
+        f"exported {len(result.raw_tables)} raw tables to [bold]{shown(result.raw_dir)}[/]",
+        soft_wrap=True,
+    )
+    err.print(f"dbt build on spark: {result.summary.passed} ok, {result.summary.warned} warnings")
+    err.print(f"Spark tables in [bold]{shown(result.spark_dir / 'tables')}[/]", soft_wrap=True)
 
 
 @main.command()

@@ -22,14 +22,40 @@
 {% macro mlmd_number(prefix='') -%}
     case
         when {{ prefix }}int_value is not null then cast({{ prefix }}int_value as double)
-        when {{ prefix }}double_value is not null and isfinite({{ prefix }}double_value)
+        when {{ prefix }}double_value is not null and {{ graphlets_isfinite(prefix ~ 'double_value') }}
             then {{ prefix }}double_value
     end
 {%- endmacro %}
 
+{#- True for a double that is neither NaN nor infinite. -#}
+{% macro graphlets_isfinite(expression) -%}
+    {{ return(adapter.dispatch('graphlets_isfinite', 'graphlets')(expression)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_isfinite(expression) -%}
+    isfinite({{ expression }})
+{%- endmacro %}
+
+{% macro spark__graphlets_isfinite(expression) -%}
+    (not isnan({{ expression }}) and abs({{ expression }}) != double('infinity'))
+{%- endmacro %}
+
 {#- MLMD timestamps are ms since the epoch; 0 or NULL means unknown. -#}
 {% macro mlmd_timestamp(column) -%}
-    case when {{ column }} > 0 then make_timestamp({{ column }} * 1000) end
+    case when {{ column }} > 0 then {{ graphlets_epoch_ms_timestamp(column) }} end
+{%- endmacro %}
+
+{#- The UTC timestamp (without a zone) `ms` milliseconds after the epoch. -#}
+{% macro graphlets_epoch_ms_timestamp(ms) -%}
+    {{ return(adapter.dispatch('graphlets_epoch_ms_timestamp', 'graphlets')(ms)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_epoch_ms_timestamp(ms) -%}
+    make_timestamp({{ ms }} * 1000)
+{%- endmacro %}
+
+{% macro spark__graphlets_epoch_ms_timestamp(ms) -%}
+    cast(timestamp_millis({{ ms }}) as timestamp_ntz)
 {%- endmacro %}
 
 {#- The warehouse key of a source row: unique across sources, readable

@@ -59,12 +59,15 @@ def run_dbt(
     target_path: Path | None = None,
     quiet: bool = True,
     colors: bool | None = None,
+    target: str = "duckdb",
 ) -> BuildSummary:
     """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure.
 
     dbt's target and logs go to :func:`~graphlets.core.project.dbt_work_dir` of the
     warehouse unless ``target_path`` says otherwise. dbt colours its lines only when
-    ``colors`` says so (default: :func:`use_colors`).
+    ``colors`` says so (default: :func:`use_colors`). ``target`` is the profile's output:
+    ``duckdb`` (the warehouse file) or ``spark`` (:mod:`graphlets.build.spark`, which
+    calls this).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
 
@@ -72,12 +75,14 @@ def run_dbt(
     work = dbt_work_dir(warehouse)
     argv = [
         *command.split(),
+        "--target",
+        target,
         "--project-dir",
         str(project),
         "--profiles-dir",
         str(project),
         "--target-path",
-        str(target_path or work / "target"),
+        str(target_path or work / ("target" if target == "duckdb" else f"target-{target}")),
         "--log-path",
         str(work / "logs"),
         *(["--quiet"] if quiet else []),
@@ -88,12 +93,14 @@ def run_dbt(
     argv += ["--vars", json.dumps({"graphlets_publish_on_run_end": False, **(vars or {})})]
     # dbt-duckdb does not wait for a lock held by another process: wait here first (the
     # window between this check and dbt's own open is milliseconds).
-    connect(warehouse).close()
+    if target == "duckdb":
+        connect(warehouse).close()
     with _warehouse_env(warehouse):
         try:
             result = dbtRunner().invoke(argv)
         finally:
-            _release_warehouse()
+            if target == "duckdb":
+                _release_warehouse()
     if not result.success and "could not set lock" in _describe_failure(result).lower():
         raise WarehouseLockedError(
             f"warehouse {warehouse} was locked by another process when dbt opened it",

@@ -1,8 +1,8 @@
 """Where the dbt project is, and where dbt's working files for one warehouse go.
 
 The dbt project (``dbt_project.yml``, ``models/``, ``macros/``, ``seeds/``, ``analyses/``,
-``tests/dbt/``, ``profiles.yml``) lives at the root of a checkout. A built wheel carries a
-copy of it inside the package as ``graphlets/dbt_project/`` (pyproject.toml's
+``tests/dbt/``, ``profiles.yml``, ``selectors.yml``) lives at the root of a checkout. A built
+wheel carries a copy of it inside the package as ``graphlets/dbt_project/`` (pyproject.toml's
 ``force-include``), so an installed ``graphlets`` builds from any directory. This module is
 the one place that knows both locations.
 
