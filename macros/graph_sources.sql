@@ -8,10 +8,22 @@
 
 {#- The source kinds feeding the graph: a new source adds one line. -#}
 {% macro graph_sources() -%}
+    {{ return(adapter.dispatch('graph_sources', 'graphlets')()) }}
+{%- endmacro %}
+
+{% macro default__graph_sources() -%}
     {{ return([
         'mlmd',
         'openlineage',
         'mlflow',
+    ]) }}
+{%- endmacro %}
+
+{#- The source kinds whose models run on Spark so far (docs/spark.md): the others' rows
+    are not in the Spark build's graph. -#}
+{% macro spark__graph_sources() -%}
+    {{ return([
+        'mlmd',
     ]) }}
 {%- endmacro %}
 

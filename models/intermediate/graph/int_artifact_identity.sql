@@ -32,7 +32,7 @@ trimmed as (
         source_id,
         source_kind,
         uri,
-        nullif(trim(uri, E' \t\r\n'), '') as location,
+        nullif({{ graphlets_trim_whitespace('uri') }}, '') as location,
     from artifacts
 ),
 
@@ -40,14 +40,14 @@ split as (
     select
         *,
         case
-            when regexp_matches(location, '^[A-Za-z][A-Za-z0-9+.-]*:')
+            when {{ graphlets_regexp_matches("location", "'^[A-Za-z][A-Za-z0-9+.-]*:'") }}
                 then lower(regexp_extract(location, '^([A-Za-z][A-Za-z0-9+.-]*):', 1))
-            when starts_with(location, '/') then 'file'
+            when {{ graphlets_starts_with("location", "'/'") }} then 'file'
         end as scheme,
         case
-            when regexp_matches(location, '^[A-Za-z][A-Za-z0-9+.-]*:')
-                then substr(location, strpos(location, ':') + 1)
-            when starts_with(location, '/') then location
+            when {{ graphlets_regexp_matches("location", "'^[A-Za-z][A-Za-z0-9+.-]*:'") }}
+                then substr(location, {{ graphlets_strpos('location', "':'") }} + 1)
+            when {{ graphlets_starts_with("location", "'/'") }} then location
         end as rest,
     from trimmed
 ),
@@ -58,9 +58,9 @@ file_forms as (
         *,
         case
             when scheme <> 'file' then rest
-            when starts_with(rest, '//localhost/') then '///' || substr(rest, 13)
-            when starts_with(rest, '//') then rest
-            when starts_with(rest, '/') then '//' || rest
+            when {{ graphlets_starts_with("rest", "'//localhost/'") }} then '///' || substr(rest, 13)
+            when {{ graphlets_starts_with("rest", "'//'") }} then rest
+            when {{ graphlets_starts_with("rest", "'/'") }} then '//' || rest
             else rest
         end as normal_rest,
     from split
@@ -84,7 +84,7 @@ final as (
             when scheme is null then 'relative_location'
             when scheme in ('models', 'runs', 'mlflow-artifacts') then 'store_relative'
             when rtrim(normal_rest, '/') = '' then 'no_path'
-            when not regexp_matches(location, '^[A-Za-z][A-Za-z0-9+.-]*:') then 'absolute_path'
+            when not {{ graphlets_regexp_matches("location", "'^[A-Za-z][A-Za-z0-9+.-]*:'") }} then 'absolute_path'
             else 'uri'
         end as identity_rule,
     from file_forms

@@ -155,17 +155,19 @@ version_candidates as (
 -- The version read is the one written last (a tie goes to the consumer's own artifact):
 -- when it is another source's, all its producers feed the consumer.
 cross_source_links as (
+    {% call graphlets_qualify(
+        'dense_rank() over (
+            partition by consumer_execution_id, consumer_artifact_id
+            order by artifact_written_at desc nulls last, is_own desc, producer_artifact_id desc
+        )',
+        '= 1 and not is_own') -%}
     select
         producer_execution_id,
         consumer_execution_id,
-        is_baseline_input
+        is_baseline_input,
+        is_own
     from version_candidates
-    qualify
-        dense_rank() over (
-            partition by consumer_execution_id, consumer_artifact_id
-            order by artifact_written_at desc nulls last, is_own desc, producer_artifact_id desc
-        ) = 1
-        and not is_own
+    {%- endcall %}
 ),
 {%- endif %}
 

@@ -62,17 +62,20 @@ value_matches as (
 -- Over all of an execution's fields: the lowest priority wins, then the longer pattern,
 -- then the pattern, field and role in text order (a stable pick).
 rule_roles as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by role_fields.execution_id
+            order by value_matches.priority, length(value_matches.pattern) desc,
+                value_matches.pattern, value_matches.field, value_matches.role
+        )',
+        '= 1') -%}
     select role_fields.execution_id, value_matches.role
     from role_fields
     inner join value_matches
         on role_fields.source_kind = value_matches.source_kind
         and role_fields.field = value_matches.field
         and role_fields.value = value_matches.value
-    qualify row_number() over (
-        partition by role_fields.execution_id
-        order by value_matches.priority, length(value_matches.pattern) desc,
-            value_matches.pattern, value_matches.field, value_matches.role
-    ) = 1
+    {%- endcall %}
 ),
 
 joined as (

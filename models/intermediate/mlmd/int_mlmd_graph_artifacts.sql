@@ -16,13 +16,13 @@ properties as (
 
 -- Declared and custom properties are read alike, the declared one winning on a clash.
 named_properties as (
+    {% call graphlets_qualify(
+        'row_number() over (partition by source_id, source_artifact_id, property_name order by is_custom_property)',
+        '= 1') -%}
     select *
     from properties
     where property_name in ('span', 'blessed', 'pushed', 'display_name', 'fingerprint')
-    qualify row_number() over (
-        partition by source_id, source_artifact_id, property_name
-        order by is_custom_property
-    ) = 1
+    {%- endcall %}
 ),
 
 pivoted as (

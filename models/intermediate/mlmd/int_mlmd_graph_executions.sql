@@ -59,7 +59,7 @@ execution_pipelines as (
     select
         source_id,
         source_execution_id,
-        arg_min(context_name, context_id) as pipeline_name,
+        {{ graphlets_arg_min("context_name", "context_id") }} as pipeline_name,
         count(distinct context_id) as n_pipeline_contexts,
     from pipeline_links
     group by source_id, source_execution_id
@@ -69,7 +69,7 @@ execution_nodes as (
     select
         associations.source_id,
         associations.source_execution_id,
-        arg_min(contexts.context_name, contexts.context_id) as node_context_name,
+        {{ graphlets_arg_min("contexts.context_name", "contexts.context_id") }} as node_context_name,
     from associations
     inner join contexts
         on associations.source_id = contexts.source_id
@@ -80,13 +80,13 @@ execution_nodes as (
 
 -- Declared and custom properties are read alike, the declared one winning on a clash.
 named_properties as (
+    {% call graphlets_qualify(
+        'row_number() over (partition by source_id, source_execution_id, property_name order by is_custom_property)',
+        '= 1') -%}
     select *
     from properties
     where property_name in ('component_id', 'task_name', '{{ var("graphlets_cost_property") }}')
-    qualify row_number() over (
-        partition by source_id, source_execution_id, property_name
-        order by is_custom_property
-    ) = 1
+    {%- endcall %}
 ),
 
 pivoted as (
@@ -117,13 +117,14 @@ final as (
         -- Pipelines v2); int_executions falls back to the type name.
         coalesce(
             case
-                when starts_with(
-                    execution_nodes.node_context_name,
-                    coalesce(execution_pipelines.pipeline_name, '(none)') || '.'
-                )
-                    then execution_nodes.node_context_name[
-                        length(coalesce(execution_pipelines.pipeline_name, '(none)')) + 2:
-                    ]
+                when {{ graphlets_starts_with(
+                    "execution_nodes.node_context_name",
+                    "coalesce(execution_pipelines.pipeline_name, '(none)') || '.'"
+                ) }}
+                    then {{ graphlets_substring_from(
+                        "execution_nodes.node_context_name",
+                        "length(coalesce(execution_pipelines.pipeline_name, '(none)')) + 2"
+                    ) }}
                 else execution_nodes.node_context_name
             end,
             pivoted.component_id,

@@ -16,15 +16,15 @@ properties as (
 
 -- Declared and custom properties are read alike, the declared one winning on a clash.
 named_properties as (
+    {% call graphlets_qualify(
+        'row_number() over (partition by source_id, source_execution_id, property_name order by is_custom_property)',
+        '= 1') -%}
     select *
     from properties
     where
         property_name in ('task_name', 'display_name', 'image', 'graphlets_role')
         and string_value is not null
-    qualify row_number() over (
-        partition by source_id, source_execution_id, property_name
-        order by is_custom_property
-    ) = 1
+    {%- endcall %}
 ),
 
 type_fields as (
