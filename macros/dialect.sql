@@ -144,3 +144,57 @@
 {% macro spark__graphlets_strpos(text, needle) -%}
     instr({{ text }}, {{ needle }})
 {%- endmacro %}
+
+{#- A composite sort key from the expressions `items`, compared field by field (e.g. the
+    key of graphlets_arg_min): DuckDB's row `(a, b)`, Spark's struct. -#}
+{% macro graphlets_row(items) -%}
+    {{ return(adapter.dispatch('graphlets_row', 'graphlets')(items)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_row(items) -%}
+    ({{ items | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__graphlets_row(items) -%}
+    struct({{ items | join(', ') }})
+{%- endmacro %}
+
+{#- A list of the expressions `items` (one type), compared element by element. -#}
+{% macro graphlets_list(items) -%}
+    {{ return(adapter.dispatch('graphlets_list', 'graphlets')(items)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_list(items) -%}
+    [{{ items | join(', ') }}]
+{%- endmacro %}
+
+{% macro spark__graphlets_list(items) -%}
+    array({{ items | join(', ') }})
+{%- endmacro %}
+
+{#- `text` without the characters of `chars` at its end (rtrim) or at both ends (trim).
+    Spark's two-argument trim functions take the characters first: the SQL-standard
+    `trim(... from ...)` form says which is which. -#}
+{% macro graphlets_rtrim(text, chars) -%}
+    {{ return(adapter.dispatch('graphlets_rtrim', 'graphlets')(text, chars)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_rtrim(text, chars) -%}
+    rtrim({{ text }}, {{ chars }})
+{%- endmacro %}
+
+{% macro spark__graphlets_rtrim(text, chars) -%}
+    trim(trailing {{ chars }} from {{ text }})
+{%- endmacro %}
+
+{% macro graphlets_trim(text, chars) -%}
+    {{ return(adapter.dispatch('graphlets_trim', 'graphlets')(text, chars)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_trim(text, chars) -%}
+    trim({{ text }}, {{ chars }})
+{%- endmacro %}
+
+{% macro spark__graphlets_trim(text, chars) -%}
+    trim(both {{ chars }} from {{ text }})
+{%- endmacro %}

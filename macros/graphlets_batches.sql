@@ -14,8 +14,22 @@
     Measured on the paper-scale corpus (475,000 trainers, 32M upstream memberships):
     one statement needs 7.3 GB, eight statements finish under memory_limit 3GB.
 -#}
+{#- How many slices: var `graphlets_walk_batches` on DuckDB; one on Spark, which spills a
+    recursive CTE's rows to disk (docs/spark.md). -#}
+{% macro graphlets_batch_count() -%}
+    {{ return(adapter.dispatch('graphlets_batch_count', 'graphlets')()) }}
+{%- endmacro %}
+
+{% macro default__graphlets_batch_count() -%}
+    {{ return(var('graphlets_walk_batches', 8) | int) }}
+{%- endmacro %}
+
+{% macro spark__graphlets_batch_count() -%}
+    {{ return(1) }}
+{%- endmacro %}
+
 {% macro graphlets_batch_filter(column) -%}
-    {%- set n_batches = var('graphlets_walk_batches', 8) | int -%}
+    {%- set n_batches = graphlets_batch_count() -%}
     {%- if n_batches > 1 -%}
         {{ column }} % {{ n_batches }} = 0 /* graphlets_batch */
     {%- else -%}
@@ -24,7 +38,7 @@
 {%- endmacro %}
 
 {% macro graphlets_batch_hooks() -%}
-    {%- set n_batches = var('graphlets_walk_batches', 8) | int -%}
+    {%- set n_batches = graphlets_batch_count() -%}
     {%- set hooks = [] -%}
     {%- for batch in range(1, n_batches) -%}
         {%- do hooks.append(

@@ -5,8 +5,18 @@
 -#}
 
 {#- The previous build of an incremental graphlet model, or none when there is none
-    (first build) or it predates `built_through_load_id` (built by an older version). -#}
+    (first build) or it predates `built_through_load_id` (built by an older version).
+    Always none on Spark, which rebuilds every incremental model whole
+    (macros/spark/spark_incremental.sql). -#}
 {% macro graphlets_previous_build(identifier) -%}
+    {{ return(adapter.dispatch('graphlets_previous_build', 'graphlets')(identifier)) }}
+{%- endmacro %}
+
+{% macro spark__graphlets_previous_build(identifier) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro default__graphlets_previous_build(identifier) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
@@ -112,7 +122,7 @@ needs_everything as (
                     -- Any change to an MLflow source (a run, an input, a newly seen alias)
                     -- can change graphlets already built: docs/mlflow.md section 2.
                     or (
-                        starts_with(load_tables.table_name, 'mlflow_')
+                        {{ graphlets_starts_with('load_tables.table_name', "'mlflow_'") }}
                         and load_tables.rows_new + load_tables.rows_updated > 0
                     )
                 )

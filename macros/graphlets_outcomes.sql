@@ -51,5 +51,13 @@
 {#- How long a COMPLETE trainer without a push decision stays `pending`: var
     graphlets_pending_grace_hours, as an interval. -#}
 {% macro graphlets_pending_grace() -%}
+    {{ return(adapter.dispatch('graphlets_pending_grace', 'graphlets')()) }}
+{%- endmacro %}
+
+{% macro default__graphlets_pending_grace() -%}
     to_microseconds(cast({{ var('graphlets_pending_grace_hours') }} * 3600000000 as bigint))
+{%- endmacro %}
+
+{% macro spark__graphlets_pending_grace() -%}
+    make_dt_interval(0, 0, 0, cast({{ var('graphlets_pending_grace_hours') }} * 3600 as decimal(18, 6)))
 {%- endmacro %}

@@ -9,7 +9,7 @@
         when {{ prefix }}double_value is not null then
             case {{ prefix }}double_value when 1 then true when 0 then false end
         when {{ prefix }}string_value is not null then
-            case lower(trim({{ prefix }}string_value, ' ' || chr(9) || chr(10) || chr(13)))
+            case lower({{ graphlets_trim(prefix ~ 'string_value', "' ' || chr(9) || chr(10) || chr(13)") }})
                 when '1' then true
                 when 'true' then true
                 when '0' then false

@@ -33,11 +33,12 @@ outputs as (
     where events.direction = 'output' and executions.role <> 'resolve'
 ),
 
+{%- set first_output = graphlets_row(['event_at is null', 'event_at', 'execution_id']) %}
 producers as (
     select
         artifact_id,
-        arg_min(execution_id, (event_at is null, event_at, execution_id)) as producer_execution_id,
-        arg_min(pipeline_id, (event_at is null, event_at, execution_id)) as producer_pipeline_id,
+        {{ graphlets_arg_min('execution_id', first_output) }} as producer_execution_id,
+        {{ graphlets_arg_min('pipeline_id', first_output) }} as producer_pipeline_id,
         count(distinct execution_id) as n_producers
     from outputs
     group by artifact_id

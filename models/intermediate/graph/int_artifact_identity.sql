@@ -76,14 +76,14 @@ final as (
             when location is null then null
             when scheme is null then null
             when scheme in ('models', 'runs', 'mlflow-artifacts') then null
-            when rtrim(normal_rest, '/') = '' then null
-            else scheme || ':' || rtrim(normal_rest, '/')
+            when {{ graphlets_rtrim('normal_rest', "'/'") }} = '' then null
+            else scheme || ':' || {{ graphlets_rtrim('normal_rest', "'/'") }}
         end as identity_key,
         case
             when location is null then 'no_location'
             when scheme is null then 'relative_location'
             when scheme in ('models', 'runs', 'mlflow-artifacts') then 'store_relative'
-            when rtrim(normal_rest, '/') = '' then 'no_path'
+            when {{ graphlets_rtrim('normal_rest', "'/'") }} = '' then 'no_path'
             when not {{ graphlets_regexp_matches("location", "'^[A-Za-z][A-Za-z0-9+.-]*:'") }} then 'absolute_path'
             else 'uri'
         end as identity_rule,

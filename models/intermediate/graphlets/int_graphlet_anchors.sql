@@ -26,14 +26,11 @@ trainers as (
 trainer_models as (
     select
         events.execution_id,
-        arg_min(
-            events.artifact_id,
-            [
-                case when events.event_key = 'model' then 0 else 1 end,
-                case when artifacts.type_name like '%Model' then 0 else 1 end,
-                events.artifact_id
-            ]
-        ) as model_artifact_id,
+        {{ graphlets_arg_min('events.artifact_id', graphlets_list([
+            "case when events.event_key = 'model' then 0 else 1 end",
+            "case when artifacts.type_name like '%Model' then 0 else 1 end",
+            'events.artifact_id',
+        ])) }} as model_artifact_id,
         count(distinct events.artifact_id) as n_output_artifacts
     from events
     inner join trainers
