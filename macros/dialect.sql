@@ -61,7 +61,7 @@
 {%- endmacro %}
 
 {% macro default__graphlets_seconds_between(start, end) -%}
-    (epoch({{ end }}) - epoch({{ start }}))
+    epoch({{ end }} - {{ start }})
 {%- endmacro %}
 
 {% macro spark__graphlets_seconds_between(start, end) -%}
@@ -197,4 +197,29 @@
 
 {% macro spark__graphlets_trim(text, chars) -%}
     trim(both {{ chars }} from {{ text }})
+{%- endmacro %}
+
+{#- first_value / last_value over a window, NULLs skipped (`ignore nulls`). -#}
+{% macro graphlets_first_value_ignore_nulls(expression) -%}
+    {{ return(adapter.dispatch('graphlets_first_value_ignore_nulls', 'graphlets')(expression)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_first_value_ignore_nulls(expression) -%}
+    first_value({{ expression }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__graphlets_first_value_ignore_nulls(expression) -%}
+    first_value({{ expression }}, true)
+{%- endmacro %}
+
+{% macro graphlets_last_value_ignore_nulls(expression) -%}
+    {{ return(adapter.dispatch('graphlets_last_value_ignore_nulls', 'graphlets')(expression)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_last_value_ignore_nulls(expression) -%}
+    last_value({{ expression }} ignore nulls)
+{%- endmacro %}
+
+{% macro spark__graphlets_last_value_ignore_nulls(expression) -%}
+    last_value({{ expression }}, true)
 {%- endmacro %}

@@ -30,6 +30,17 @@ lineage_graphlets as (
 ),
 
 continuations as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by parents.parent_graphlet_id
+            order by
+                (children.pipeline_id, children.node_id)
+                    is not distinct from (parent_anchors.pipeline_id, parent_anchors.node_id)
+                    desc,
+                children.training_rank,
+                children.graphlet_id
+        )',
+        '= 1') -%}
     select
         parents.parent_graphlet_id as from_execution_id,
         parents.graphlet_id as to_execution_id
@@ -39,15 +50,7 @@ continuations as (
     inner join anchors as parent_anchors
         on parents.parent_graphlet_id = parent_anchors.graphlet_id
     where parents.is_primary_parent
-    qualify row_number() over (
-        partition by parents.parent_graphlet_id
-        order by
-            (children.pipeline_id, children.node_id)
-                is not distinct from (parent_anchors.pipeline_id, parent_anchors.node_id)
-                desc,
-            children.training_rank,
-            children.graphlet_id
-    ) = 1
+    {%- endcall %}
 ),
 
 chain_starts as (

@@ -37,13 +37,13 @@ final as (
         chain_id,
         chain_position,
         is_branch_point,
-        last_value(case when is_branch_point then graphlet_id end ignore nulls)
+        {{ graphlets_last_value_ignore_nulls('case when is_branch_point then graphlet_id end') }}
             over older as older_branch_point_id,
-        last_value(case when is_branch_point then chain_position end ignore nulls)
+        {{ graphlets_last_value_ignore_nulls('case when is_branch_point then chain_position end') }}
             over older as older_branch_point_position,
-        first_value(case when is_branch_point then graphlet_id end ignore nulls)
+        {{ graphlets_first_value_ignore_nulls('case when is_branch_point then graphlet_id end') }}
             over younger as younger_branch_point_id,
-        first_value(case when is_branch_point then chain_position end ignore nulls)
+        {{ graphlets_first_value_ignore_nulls('case when is_branch_point then chain_position end') }}
             over younger as younger_branch_point_position
     from marked
     window

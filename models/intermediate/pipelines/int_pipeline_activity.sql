@@ -79,7 +79,9 @@ final as (
         pipelines.source_id,
         pipeline_spans.first_activity_at,
         pipeline_spans.last_activity_at,
-        epoch(pipeline_spans.last_activity_at - pipeline_spans.first_activity_at) / 86400.0
+        {{ graphlets_seconds_between(
+            'pipeline_spans.first_activity_at', 'pipeline_spans.last_activity_at'
+        ) }} / 86400.0
             as lifespan_days,
         coalesce(pipeline_days.active_days, 0) as active_days,
         coalesce(pipeline_models.n_graphlets, 0) as n_graphlets,
