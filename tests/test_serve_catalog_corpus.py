@@ -5,14 +5,19 @@ The corpus is tests/bi_catalog_corpus/, one query per .sql file. Each file start
 comment lines:
 
 - ``-- tool:`` the tool (and driver call) that sends the query;
+- ``-- source:`` where the query comes from: ``owner/repo path`` of the public source that
+  builds it (the tool's own, or the driver or library it sends the query through), or
+  ``not found in public sources; written from ...`` for the few that could not be located
+  (Tableau is closed source: its queries come from psqlODBC, the driver it connects through);
 - ``-- asks:`` what it asks;
 - ``-- expect:`` one or more: ``rows`` (at least one row), ``runs`` (any number of rows,
   e.g. the foreign keys a snapshot does not have), ``status`` (a command without a result
   set, such as ``SET``), ``starts:TEXT`` (some cell starts with TEXT), or a value some cell
   of some row must equal (compared as text).
 
-The rest of the file is the query as the tool sends it, its parameters written as literals
-(schema ``marts``, table ``fct_graphlets``).
+The rest of the file is the query as the tool's source builds it, its parameters written as
+literals (schema ``marts``, table ``fct_graphlets``; an oid parameter as
+``'marts.fct_graphlets'::regclass`` or a lookup of the schema's oid).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ TOOLS = ("Metabase", "Superset", "Grafana", "DBeaver", "Tableau")
 class CatalogQuery:
     name: str
     tools: str
+    source: str
     asks: str
     expect: tuple[str, ...]
     sql: str
@@ -48,10 +54,12 @@ def load(path: Path) -> CatalogQuery:
             header.setdefault(key.strip(), []).append(value.strip())
         elif line.strip():
             body.append(line)
-    assert header.get("tool") and header.get("asks") and header.get("expect"), path.name
+    for key in ("tool", "source", "asks", "expect"):
+        assert header.get(key), f"{path.name}: no -- {key}: line"
     return CatalogQuery(
         name=path.stem,
         tools=header["tool"][0],
+        source=header["source"][0],
         asks=header["asks"][0],
         expect=tuple(header["expect"]),
         sql="\n".join(body),
@@ -73,6 +81,22 @@ def port(tmp_path_factory: pytest.TempPathFactory):
 def test_the_corpus_covers_every_tool() -> None:
     for tool in TOOLS:
         assert any(tool in q.tools for q in QUERIES), tool
+
+
+NOT_FOUND = "not found in public sources; written from "
+
+
+def test_every_query_names_its_source() -> None:
+    """A repository and a path, or an explicit note that it was written from elsewhere."""
+    for q in QUERIES:
+        if q.source.startswith(NOT_FOUND):
+            assert q.source.removeprefix(NOT_FOUND).strip(), q.name
+            continue
+        repo, _, path = q.source.partition(" ")
+        owner, _, name = repo.partition("/")
+        assert owner and name and "/" not in name and path.strip(), (q.name, q.source)
+    written = [q.name for q in QUERIES if q.source.startswith(NOT_FOUND)]
+    assert len(written) <= len(QUERIES) // 5, written
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])

@@ -1,4 +1,6 @@
--- tool: DBeaver (PostgreSQL plugin, on connect: the active schema and user)
+-- tool: DBeaver (PostgreSQL plugin, on connect: PostgreExecutionContext, the active schema and user)
+-- source: dbeaver/dbeaver plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreExecutionContext.java
 -- asks: the current schema and the session user
--- expect: rows
+-- expect: marts
+-- expect: analyst
 SELECT current_schema(),session_user
