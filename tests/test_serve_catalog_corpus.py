@@ -140,3 +140,31 @@ def test_settings_are_postgres_session_settings(port: int) -> None:
             with pytest.raises(psycopg.Error) as refused:
                 conn.execute(sql)
             assert refused.value.sqlstate == "42501", sql
+
+
+def test_search_path_keeps_the_snapshots_order(port: int) -> None:
+    """Superset's and DBeaver's ``SET search_path``: the fixed path is answered, another
+    refused (unqualified names would resolve elsewhere than the tool expects)."""
+    with connect(port, autocommit=True) as conn:
+        for sql in ('set search_path = "marts"', "SET search_path TO marts, main"):
+            assert conn.execute(sql).statusmessage == "SET", sql
+        for sql in ("set search_path = main", 'set search_path to "$user", public'):
+            with pytest.raises(psycopg.Error) as refused:
+                conn.execute(sql)
+            assert refused.value.sqlstate == "42501", sql
+        assert conn.execute("select current_schema()").fetchone() == ("marts",)
+
+
+def test_catalog_functions_answer_as_postgres(port: int) -> None:
+    """The emulated functions behind the corpus: parse_ident's quoting, the read-only
+    privileges, the snapshot's role, and LIKE's backslash escape."""
+    with connect(port, autocommit=True) as conn:
+        row = conn.execute(
+            """select (parse_ident('Marts."Fct Graphlets"'))[1],
+                      (parse_ident('Marts."Fct Graphlets"'))[2],
+                      has_table_privilege('marts.fct_graphlets', 'SELECT'),
+                      has_table_privilege(current_user, 'marts.fct_graphlets', 'INSERT, UPDATE'),
+                      has_schema_privilege('marts', 'CREATE'), session_user,
+                      'fct_graphlets' like 'fct\\_graphlets', 'fctXgraphlets' like 'fct\\_graphlets'"""
+        ).fetchone()
+    assert row == ("marts", "Fct Graphlets", True, False, False, "graphlets", True, False)

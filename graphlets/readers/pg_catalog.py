@@ -299,6 +299,17 @@ _RELATIONS: dict[str, str] = {
     "pg_auth_members": """
         select 0 as oid, 0 as roleid, 0 as member, 0 as grantor, false as admin_option
         where false""",
+    # The snapshot's tables and views (DuckDB's list every attached catalog's, this layer's
+    # too, owned by "duckdb").
+    "pg_tables": """
+        select schema_name as schemaname, table_name as tablename, 'graphlets' as tableowner,
+               cast(null as varchar) as tablespace, index_count > 0 as hasindexes,
+               false as hasrules, false as hastriggers, false as rowsecurity
+        from duckdb_tables() where not internal and database_name = current_database()""",
+    "pg_views": """
+        select schema_name as schemaname, view_name as viewname, 'graphlets' as viewowner,
+               sql as definition
+        from duckdb_views() where not internal and database_name = current_database()""",
     "pg_shdescription": """
         select 0 as objoid, 0 as classoid, '' as description where false""",
     "pg_aggregate": """
@@ -367,6 +378,8 @@ _INFORMATION_SCHEMA: dict[str, str] = {
 _OBJ_COMMENT = """(
     select first(md_.description) from pg_compat.pg_description md_
     where md_.objoid = object_oid and md_.objsubid = 0)"""
+_READ_PRIVILEGE = "regexp_matches(lower(privilege), '\\bselect\\b')"
+_USAGE_PRIVILEGE = "regexp_matches(lower(privilege), '\\busage\\b')"
 _INDEX_SQL = "(select first(mi_.sql) from duckdb_indexes() mi_ where mi_.index_oid = idx_oid)"
 
 # Catalog functions psql and BI tools call that DuckDB lacks or answers with NULL: temporary
@@ -404,6 +417,23 @@ _FUNCTIONS: dict[str, str] = {
     # one id for every session, as Postgres' would be for a single backend.
     "pg_backend_pid": "() as 0",
     "pg_stat_get_numscans": "(rel_oid) as cast(0 as bigint)",
+    # A read-only snapshot: every relation may be read, none written (Metabase marks a table
+    # writable, and offers actions on it, when UPDATE/INSERT/DELETE are granted); every
+    # schema may be used, none created in. A privilege list ("SELECT, INSERT") holds if one
+    # of its privileges does, as in Postgres.
+    "has_table_privilege": (
+        f"(rel, privilege) as {_READ_PRIVILEGE}, (role, rel, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_any_column_privilege": (
+        f"(rel, privilege) as {_READ_PRIVILEGE}, (role, rel, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_column_privilege": (
+        f"(rel, col, privilege) as {_READ_PRIVILEGE}, "
+        f"(role, rel, col, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_schema_privilege": (
+        f"(nsp, privilege) as {_USAGE_PRIVILEGE}, (role, nsp, privilege) as {_USAGE_PRIVILEGE}"
+    ),
     # Postgres' parse_ident('a."B".c'): the dotted name's parts, unquoted names lowercased,
     # quoted ones as written (inner "" as ").
     "parse_ident": """(name) as list_transform(

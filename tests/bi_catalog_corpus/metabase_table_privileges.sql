@@ -1,8 +1,9 @@
 -- tool: Metabase (PostgreSQL driver, current-user-table-privileges: which tables sync may read, on every sync)
 -- source: metabase/metabase src/metabase/driver/postgres.clj
--- asks: the select/insert/update/delete privileges of the current user on every table and view
+-- asks: the select/insert/update/delete privileges of the current user on every table and view (select only: the snapshot is read-only)
 -- expect: fct_graphlets
 -- expect: True
+-- expect: False
 with table_privileges as (
  select
    NULL as role,
