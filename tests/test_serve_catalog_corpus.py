@@ -165,6 +165,7 @@ def test_catalog_functions_answer_as_postgres(port: int) -> None:
                       has_table_privilege('marts.fct_graphlets', 'SELECT'),
                       has_table_privilege(current_user, 'marts.fct_graphlets', 'INSERT, UPDATE'),
                       has_schema_privilege('marts', 'CREATE'), session_user,
-                      'fct_graphlets' like 'fct\\_graphlets', 'fctXgraphlets' like 'fct\\_graphlets'"""
+                      'fct_graphlets' like 'fct\\_graphlets',
+                      'fctXgraphlets' like 'fct\\_graphlets'"""
         ).fetchone()
     assert row == ("marts", "Fct Graphlets", True, False, False, "graphlets", True, False)
