@@ -12,8 +12,9 @@ comment lines:
 - ``-- asks:`` what it asks;
 - ``-- expect:`` one or more: ``rows`` (at least one row), ``runs`` (any number of rows,
   e.g. the foreign keys a snapshot does not have), ``status`` (a command without a result
-  set, such as ``SET``), ``starts:TEXT`` (some cell starts with TEXT), or a value some cell
-  of some row must equal (compared as text).
+  set, such as ``SET``), ``starts:TEXT`` (some cell starts with TEXT), ``column:NAME`` (the
+  result has a column NAME, rows or not), or a value some cell of some row must equal
+  (compared as text).
 
 The rest of the file is the query as the tool's source builds it, its parameters written as
 literals (schema ``marts``, table ``fct_graphlets``; an oid parameter as
@@ -110,6 +111,7 @@ def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQu
             assert query.expect == ("status",), f"{query.name}: no result set"
             return
         rows = cursor.fetchall()
+    columns = {column.name for column in cursor.description}
     cells = {str(cell) for row in rows for cell in row if cell is not None}
     for expected in query.expect:
         if expected == "runs":
@@ -118,6 +120,9 @@ def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQu
             pytest.fail(f"{query.name}: a result set where the tool expects a status")
         elif expected == "rows":
             assert rows, f"{query.name}: no rows"
+        elif expected.startswith("column:"):
+            name = expected.removeprefix("column:")
+            assert name in columns, f"{query.name}: no column {name!r}"
         elif expected.startswith("starts:"):
             prefix = expected.removeprefix("starts:")
             assert any(c.startswith(prefix) for c in cells), f"{query.name}: {prefix}..."

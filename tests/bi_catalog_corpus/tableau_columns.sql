@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: SQLColumns for marts.fct_graphlets)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): SQLColumns for marts.fct_graphlets)
 -- source: postgresql-interfaces/psqlodbc info.c
 -- asks: the columns of a table with type oid and name, typmod, nullability and default
 -- expect: graphlet_id

@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: CC_get_current_schema, for a catalog call without a schema)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): CC_get_current_schema, for a catalog call without a schema)
 -- source: postgresql-interfaces/psqlodbc connection.c
 -- asks: the current schema
 -- expect: marts

@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: on connect, the longest identifier)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): on connect, the longest identifier)
 -- source: postgresql-interfaces/psqlodbc connection.c
 -- asks: max_identifier_length
 -- expect: 63

@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: SQLPrimaryKeys for marts.fct_graphlets)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): SQLPrimaryKeys for marts.fct_graphlets)
 -- source: postgresql-interfaces/psqlodbc info.c
 -- asks: the primary key columns (a snapshot has none)
 -- expect: runs

@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: SQLTables for schema marts: the tables and views it lists)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): SQLTables for schema marts: the tables and views it lists)
 -- source: postgresql-interfaces/psqlodbc info.c
 -- asks: every relation of the schema with its kind
 -- expect: fct_graphlets

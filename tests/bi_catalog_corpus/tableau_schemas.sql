@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: SQLTables with SQL_ALL_SCHEMAS: the schema list)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): SQLTables with SQL_ALL_SCHEMAS: the schema list)
 -- source: postgresql-interfaces/psqlodbc info.c
 -- asks: every schema that is not a system schema
 -- expect: marts

@@ -1,4 +1,4 @@
--- tool: Tableau (closed source; its PostgreSQL connection through psqlODBC: SQLTables with SQL_ALL_TABLE_TYPES: the table types)
+-- tool: Tableau (closed source; its ODBC connection goes through psqlODBC, its JDBC one through pgjdbc (pgjdbc_*): SQLTables with SQL_ALL_TABLE_TYPES: the table types)
 -- source: postgresql-interfaces/psqlodbc info.c
 -- asks: the kinds of relations
 -- expect: r
