@@ -151,7 +151,12 @@ def test_search_path_keeps_the_snapshots_order(port: int) -> None:
     """Superset's and DBeaver's ``SET search_path``: the fixed path is answered, another
     refused (unqualified names would resolve elsewhere than the tool expects)."""
     with connect(port, autocommit=True) as conn:
-        for sql in ('set search_path = "marts"', "SET search_path TO marts, main"):
+        accepted = (
+            'set search_path = "marts"',
+            "SET search_path TO marts, main",
+            "SET SESSION search_path TO DEFAULT",
+        )
+        for sql in accepted:
             assert conn.execute(sql).statusmessage == "SET", sql
         for sql in ("set search_path = main", 'set search_path to "$user", public'):
             with pytest.raises(psycopg.Error) as refused:

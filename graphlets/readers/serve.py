@@ -559,6 +559,8 @@ _IMPLICIT_SCHEMAS = frozenset({"$user", "public", "pg_catalog"})
 
 
 def _check_search_path(value: str) -> None:
+    if value.strip().lower() == "default":
+        return  # pgjdbc's setSchema(null): the default path, the snapshot's
     names = []
     for part in value.split(","):
         name = part.strip()
