@@ -59,16 +59,18 @@ def run_dbt(
     target_path: Path | None = None,
     quiet: bool = True,
     colors: bool | None = None,
+    project: Path | None = None,
 ) -> BuildSummary:
     """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure.
 
     dbt's target and logs go to :func:`~graphlets.core.project.dbt_work_dir` of the
     warehouse unless ``target_path`` says otherwise. dbt colours its lines only when
-    ``colors`` says so (default: :func:`use_colors`).
+    ``colors`` says so (default: :func:`use_colors`). ``project`` is the dbt project
+    (default: :func:`~graphlets.core.project.project_dir`; the tests pass a modified copy).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
 
-    project = project_dir()
+    project = project or project_dir()
     work = dbt_work_dir(warehouse)
     argv = [
         *command.split(),

@@ -32,7 +32,7 @@ trimmed as (
         source_id,
         source_kind,
         uri,
-        nullif(trim(uri, E' \t\r\n'), '') as location,
+        nullif(trim(uri, ' ' || chr(9) || chr(13) || chr(10)), '') as location,
     from artifacts
 ),
 
