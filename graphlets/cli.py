@@ -402,7 +402,10 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None, target: st
             )
             full_refresh = True
         args = ["--full-refresh"] if full_refresh else []
-        args += ["--select", select] if select is not None else []
+        if select is not None:
+            # A test runs only when every model it reads is selected: a relationship test
+            # to a model left out would fail on a missing table.
+            args += ["--select", select, "--indirect-selection", "cautious"]
         result = dbt_build(warehouse, args, quiet=_quiet(ctx))
         err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")
         if result.snapshot is not None:

@@ -118,20 +118,6 @@
     regexp_like({{ text }}, {{ pattern }})
 {%- endmacro %}
 
-{#- `text` without leading and trailing spaces, tabs, carriage returns and line feeds. -#}
-{% macro graphlets_trim_whitespace(text) -%}
-    {{ return(adapter.dispatch('graphlets_trim_whitespace', 'graphlets')(text)) }}
-{%- endmacro %}
-
-{% macro default__graphlets_trim_whitespace(text) -%}
-    trim({{ text }}, E' \t\r\n')
-{%- endmacro %}
-
-{#- Spark's string literals read the backslash escapes themselves. -#}
-{% macro spark__graphlets_trim_whitespace(text) -%}
-    btrim({{ text }}, ' \t\r\n')
-{%- endmacro %}
-
 {#- The 1-based position of the first `needle` in `text`; 0 when there is none. -#}
 {% macro graphlets_strpos(text, needle) -%}
     {{ return(adapter.dispatch('graphlets_strpos', 'graphlets')(text, needle)) }}

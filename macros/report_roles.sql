@@ -8,7 +8,7 @@
     coalesce(
         list_position(
             (
-                select list(role_order.role order by role_order.position)
+                select list(role_order.role order by role_order.position nulls first)
                 from {{ ref('component_role_order') }} as role_order
             ),
             {{ role_column }}

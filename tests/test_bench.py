@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from graphlets.bench.run import CORE_STEP, FLOOR_STEP, LOAD_STEP, to_markdown
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 def test_benchmark_smoke(tmp_path: Path) -> None:
     out = tmp_path / "bench"
     result = run_cli(
@@ -32,6 +32,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     ):
         assert steps[name]["ok"], (name, steps[name]["note"])
         assert steps[name]["seconds"] > 0 and steps[name]["peak_rss_mb"] > 10
+        assert steps[name]["cpu_seconds"] > 0 and steps[name]["load_average"] >= 0
     assert any(
         s.startswith("dbt build (full, memory_limit=") and s_["ok"] for s, s_ in steps.items()
     )
@@ -50,3 +51,35 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert "| report (graphlets report, default pages) |" in markdown
     assert "| dbt build (full) |" in markdown and report["machine"] in markdown
     assert "load + core build: " in markdown and "load + full build: " in markdown
+
+
+def test_the_table_gives_each_step_and_load_plus_build_against_the_floor() -> None:
+    def step(name: str, seconds: float, cpu: float) -> dict:
+        return {
+            "name": name,
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "peak_rss_mb": 100.0,
+            "load_average": 1.5,
+            "ok": True,
+            "note": "a | b",
+        }
+
+    result = {
+        "date": "2026-12-04",
+        "machine": "m",
+        "config": {"pipelines": 3, "days": 4, "seed": 0},
+        "steps": [
+            step(LOAD_STEP, 30.0, 40.0),
+            step(FLOOR_STEP, 20.0, 25.0),
+            step(CORE_STEP, 50.0, 60.0),
+            step("dbt build (full)", 130.0, 210.0),
+        ],
+        "rows": {"marts.fct_graphlets": 7},
+    }
+    markdown = to_markdown(result)
+    assert f"| {CORE_STEP} | 50.0 | 2.5 | 60.0 | 2.4 | 100 | 1.5 | yes | a / b |" in markdown
+    assert "load + core build: 80.0 s = 4.0x the floor's wall time; 100.0 CPU s = 4.0x" in markdown
+    assert (
+        "load + full build: 160.0 s = 8.0x the floor's wall time; 250.0 CPU s = 10.0x" in markdown
+    )

@@ -25,7 +25,7 @@ from graphlets.core.snapshot import publish, snapshot_path
 from graphlets.core.text import printable
 from loaders.mlmd import load_mlmd
 from tests.bi import directory_state, make_warehouse
-from tests.conftest import REPO, fingerprint, run_cli
+from tests.conftest import REPO, fingerprint, query, run_cli
 from tests.openlineage_events import new_run_id, run_event
 from tests.stores import handwritten_store
 
@@ -88,6 +88,25 @@ def test_a_selection_matching_nothing_fails_and_publishes_nothing(published: Pat
     assert fingerprint(published) == before[0]
     assert _files(published.parent) == before[1]
     assert snapshot.exists() and not unfinished_build_marker(published).exists()
+
+
+def test_a_selection_runs_only_the_tests_of_what_it_builds(tmp_path: Path) -> None:
+    """`--select +int_executions` on a new warehouse: the relationship tests of models it
+    leaves out (which read a model it builds) are not run, so they cannot fail on a
+    missing table."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    store = tmp_path / "store.sqlite"
+    handwritten_store(store)
+    load_mlmd(warehouse, str(store))
+    args = ["--warehouse", str(warehouse), "--quiet", "build", "--select", "+int_executions"]
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    built = {name for (name,) in _tables(warehouse)}
+    assert "int_executions" in built and "int_execution_repeats" not in built
+
+
+def _tables(warehouse: Path) -> list[tuple]:
+    return query(warehouse, "select table_name from information_schema.tables")
 
 
 def _files(directory: Path) -> dict[str, tuple[int, int]]:

@@ -42,6 +42,24 @@ from graphlets.readers.pg_catalog import rewrite
             "select * from pg_compat.information_schema_columns",
         ),
         ("select pg_catalog.format_type(1, 2)", "select format_type(1, 2)"),
+        # Metabase's quoted names: "pg_stat_user_tables" is pg_stat_user_tables
+        (
+            'select 1 from "pg_catalog"."pg_class" as "c" left join "pg_stat_user_tables" as s'
+            ' on true join "PG_Class" x on true',
+            'select 1 from pg_compat."pg_class" as "c" left join pg_compat."pg_stat_user_tables"'
+            ' as s on true join "PG_Class" x on true',
+        ),
+        # keywords as column labels after AS (Metabase's privileges), casts left alone
+        (
+            "select 1 as update, 2 as select, t.x as table, cast(a as int), b as delete from t",
+            'select 1 as "update", 2 as "select", t.x as "table", cast(a as int), b as "delete"'
+            " from t",
+        ),
+        # LIKE escapes with a backslash, as in Postgres (psqlODBC's "fct\_graphlets")
+        ("select 1 where a like 'x\\_y'", "select 1 where a like 'x\\_y' ESCAPE '\\'"),
+        ("select 1 where a not ilike 'x\\_y'", "select 1 where a not ilike 'x\\_y' ESCAPE '\\'"),
+        ("select 1 where a like 'x\\_y' escape '!'", "select 1 where a like 'x\\_y' escape '!'"),
+        ("select 1 where a like 'x_y'", "select 1 where a like 'x_y'"),
         # unqualified catalog relations in a FROM list, as Postgres finds them in pg_catalog
         (
             "select * from pg_class c join pg_stat_user_tables s on s.relid = c.oid, pg_type",

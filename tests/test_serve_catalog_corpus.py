@@ -5,14 +5,20 @@ The corpus is tests/bi_catalog_corpus/, one query per .sql file. Each file start
 comment lines:
 
 - ``-- tool:`` the tool (and driver call) that sends the query;
+- ``-- source:`` where the query comes from: ``owner/repo path`` of the public source that
+  builds it (the tool's own, or the driver or library it sends the query through), or
+  ``not found in public sources; written from ...`` for the few that could not be located
+  (Tableau is closed source: its queries come from psqlODBC, the driver it connects through);
 - ``-- asks:`` what it asks;
 - ``-- expect:`` one or more: ``rows`` (at least one row), ``runs`` (any number of rows,
   e.g. the foreign keys a snapshot does not have), ``status`` (a command without a result
-  set, such as ``SET``), ``starts:TEXT`` (some cell starts with TEXT), or a value some cell
-  of some row must equal (compared as text).
+  set, such as ``SET``), ``starts:TEXT`` (some cell starts with TEXT), ``column:NAME`` (the
+  result has a column NAME, rows or not), or a value some cell of some row must equal
+  (compared as text).
 
-The rest of the file is the query as the tool sends it, its parameters written as literals
-(schema ``marts``, table ``fct_graphlets``).
+The rest of the file is the query as the tool's source builds it, its parameters written as
+literals (schema ``marts``, table ``fct_graphlets``; an oid parameter as
+``'marts.fct_graphlets'::regclass`` or a lookup of the schema's oid).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ TOOLS = ("Metabase", "Superset", "Grafana", "DBeaver", "Tableau")
 class CatalogQuery:
     name: str
     tools: str
+    source: str
     asks: str
     expect: tuple[str, ...]
     sql: str
@@ -48,10 +55,12 @@ def load(path: Path) -> CatalogQuery:
             header.setdefault(key.strip(), []).append(value.strip())
         elif line.strip():
             body.append(line)
-    assert header.get("tool") and header.get("asks") and header.get("expect"), path.name
+    for key in ("tool", "source", "asks", "expect"):
+        assert header.get(key), f"{path.name}: no -- {key}: line"
     return CatalogQuery(
         name=path.stem,
         tools=header["tool"][0],
+        source=header["source"][0],
         asks=header["asks"][0],
         expect=tuple(header["expect"]),
         sql="\n".join(body),
@@ -75,6 +84,22 @@ def test_the_corpus_covers_every_tool() -> None:
         assert any(tool in q.tools for q in QUERIES), tool
 
 
+NOT_FOUND = "not found in public sources; written from "
+
+
+def test_every_query_names_its_source() -> None:
+    """A repository and a path, or an explicit note that it was written from elsewhere."""
+    for q in QUERIES:
+        if q.source.startswith(NOT_FOUND):
+            assert q.source.removeprefix(NOT_FOUND).strip(), q.name
+            continue
+        repo, _, path = q.source.partition(" ")
+        owner, _, name = repo.partition("/")
+        assert owner and name and "/" not in name and path.strip(), (q.name, q.source)
+    written = [q.name for q in QUERIES if q.source.startswith(NOT_FOUND)]
+    assert len(written) <= len(QUERIES) // 5, written
+
+
 @pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
 def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQuery) -> None:
     with connect(port, autocommit=True) as conn:
@@ -86,6 +111,7 @@ def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQu
             assert query.expect == ("status",), f"{query.name}: no result set"
             return
         rows = cursor.fetchall()
+    columns = {column.name for column in cursor.description}
     cells = {str(cell) for row in rows for cell in row if cell is not None}
     for expected in query.expect:
         if expected == "runs":
@@ -94,6 +120,9 @@ def test_catalog_query_returns_what_the_tool_expects(port: int, query: CatalogQu
             pytest.fail(f"{query.name}: a result set where the tool expects a status")
         elif expected == "rows":
             assert rows, f"{query.name}: no rows"
+        elif expected.startswith("column:"):
+            name = expected.removeprefix("column:")
+            assert name in columns, f"{query.name}: no column {name!r}"
         elif expected.startswith("starts:"):
             prefix = expected.removeprefix("starts:")
             assert any(c.startswith(prefix) for c in cells), f"{query.name}: {prefix}..."
@@ -116,3 +145,37 @@ def test_settings_are_postgres_session_settings(port: int) -> None:
             with pytest.raises(psycopg.Error) as refused:
                 conn.execute(sql)
             assert refused.value.sqlstate == "42501", sql
+
+
+def test_search_path_keeps_the_snapshots_order(port: int) -> None:
+    """Superset's and DBeaver's ``SET search_path``: the fixed path is answered, another
+    refused (unqualified names would resolve elsewhere than the tool expects)."""
+    with connect(port, autocommit=True) as conn:
+        accepted = (
+            'set search_path = "marts"',
+            "SET search_path TO marts, main",
+            "SET SESSION search_path TO DEFAULT",
+        )
+        for sql in accepted:
+            assert conn.execute(sql).statusmessage == "SET", sql
+        for sql in ("set search_path = main", 'set search_path to "$user", public'):
+            with pytest.raises(psycopg.Error) as refused:
+                conn.execute(sql)
+            assert refused.value.sqlstate == "42501", sql
+        assert conn.execute("select current_schema()").fetchone() == ("marts",)
+
+
+def test_catalog_functions_answer_as_postgres(port: int) -> None:
+    """The emulated functions behind the corpus: parse_ident's quoting, the read-only
+    privileges, the snapshot's role, and LIKE's backslash escape."""
+    with connect(port, autocommit=True) as conn:
+        row = conn.execute(
+            """select (parse_ident('Marts."Fct Graphlets"'))[1],
+                      (parse_ident('Marts."Fct Graphlets"'))[2],
+                      has_table_privilege('marts.fct_graphlets', 'SELECT'),
+                      has_table_privilege(current_user, 'marts.fct_graphlets', 'INSERT, UPDATE'),
+                      has_schema_privilege('marts', 'CREATE'), session_user,
+                      'fct_graphlets' like 'fct\\_graphlets',
+                      'fctXgraphlets' like 'fct\\_graphlets'"""
+        ).fetchone()
+    assert row == ("marts", "Fct Graphlets", True, False, False, "graphlets", True, False)

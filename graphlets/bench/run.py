@@ -58,6 +58,11 @@ class Step:
     ok: bool
     note: str = ""
     extra: dict = field(default_factory=dict)
+    # CPU time (user + system) of the step's process: on a shared machine it moves far
+    # less than wall time with what else runs, so its ratio to the floor is the steadier.
+    cpu_seconds: float = 0.0
+    # The 1-minute load average when the step started: how busy the machine was.
+    load_average: float = 0.0
 
 
 def _run(
@@ -67,7 +72,8 @@ def _run(
     timeout: float | None = None,
     cwd: Path = REPO,
 ) -> Step:
-    """Run one step as a child process; its own wall time and peak RSS."""
+    """Run one step as a child process; its own wall time, CPU time and peak RSS."""
+    load = os.getloadavg()[0]
     started = time.monotonic()
     log = subprocess.DEVNULL
     proc = subprocess.Popen(
@@ -87,6 +93,8 @@ def _run(
                 usage.ru_maxrss / 1024,
                 False,
                 f"stopped after the {timeout:.0f}s limit",
+                cpu_seconds=usage.ru_utime + usage.ru_stime,
+                load_average=load,
             )
         time.sleep(0.05)
     seconds = time.monotonic() - started
@@ -94,7 +102,8 @@ def _run(
     proc.stderr and proc.stderr.close()
     ok = os.waitstatus_to_exitcode(status) == 0
     note = "" if ok else _error_line(err)
-    return Step(name, seconds, usage.ru_maxrss / 1024, ok, note)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Step(name, seconds, usage.ru_maxrss / 1024, ok, note, cpu_seconds=cpu, load_average=load)
 
 
 def _cli(*args: str) -> list[str]:
@@ -337,18 +346,26 @@ def _machine() -> str:
     )
 
 
-def _combined_ratios(steps: list[dict], floor: float | None) -> list[str]:
+def _combined_ratios(steps: list[dict], floor: dict | None) -> list[str]:
     """Load + build against the floor: the floor reads the store itself, so the load counts."""
-    seconds = {s["name"]: s["seconds"] for s in steps if s["ok"]}
-    load = seconds.get(LOAD_STEP)
+    done = {s["name"]: s for s in steps if s["ok"]}
+    load = done.get(LOAD_STEP)
     if not floor or load is None:
         return []
     lines = [""]
-    for label, step in (("core", CORE_STEP), ("full", "dbt build (full)")):
-        if step in seconds:
-            total = load + seconds[step]
-            lines.append(f"load + {label} build: {total:.1f} s = {total / floor:.1f}x the floor.")
+    for label, name in (("core", CORE_STEP), ("full", "dbt build (full)")):
+        if name in done:
+            wall = load["seconds"] + done[name]["seconds"]
+            cpu = load.get("cpu_seconds", 0.0) + done[name].get("cpu_seconds", 0.0)
+            lines.append(
+                f"load + {label} build: {wall:.1f} s = {wall / floor['seconds']:.1f}x the "
+                f"floor's wall time; {cpu:.1f} CPU s = {_ratio(cpu, floor)}x its CPU time."
+            )
     return lines
+
+
+def _ratio(cpu: float, floor: dict) -> str:
+    return f"{cpu / floor['cpu_seconds']:.1f}" if floor.get("cpu_seconds") else ""
 
 
 def to_markdown(result: dict) -> str:
@@ -357,17 +374,19 @@ def to_markdown(result: dict) -> str:
         f"corpus: {result['config']['pipelines']} pipelines x {result['config']['days']} days "
         f"(seed {result['config']['seed']}).",
         "",
-        "| step | wall time (s) | x floor | peak RSS (MB) | ok | note |",
-        "|---|---:|---:|---:|---|---|",
+        "| step | wall time (s) | x floor | CPU time (s) | x floor | peak RSS (MB) "
+        "| load avg | ok | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
-    floor = next(
-        (s["seconds"] for s in result["steps"] if s["name"] == FLOOR_STEP and s["ok"]), None
-    )
+    floor = next((s for s in result["steps"] if s["name"] == FLOOR_STEP and s["ok"]), None)
     for s in result["steps"]:
         note = s["note"].replace("|", "/")
-        ratio = f"{s['seconds'] / floor:.1f}" if floor else ""
+        cpu = s.get("cpu_seconds", 0.0)
+        ratio = f"{s['seconds'] / floor['seconds']:.1f}" if floor else ""
+        cpu_ratio = _ratio(cpu, floor) if floor else ""
         lines.append(
-            f"| {s['name']} | {s['seconds']:.1f} | {ratio} | {s['peak_rss_mb']:,.0f} | "
+            f"| {s['name']} | {s['seconds']:.1f} | {ratio} | {cpu:.1f} | {cpu_ratio} | "
+            f"{s['peak_rss_mb']:,.0f} | {s.get('load_average', 0.0):.1f} | "
             f"{'yes' if s['ok'] else 'no'} | {note} |"
         )
     lines += _combined_ratios(result["steps"], floor)

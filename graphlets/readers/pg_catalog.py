@@ -51,6 +51,7 @@ PG_SETTINGS: dict[str, tuple[str, str]] = {
     "intervalstyle": ("IntervalStyle", "postgres"),
     "integer_datetimes": ("integer_datetimes", "on"),
     "max_identifier_length": ("max_identifier_length", "63"),
+    "max_index_keys": ("max_index_keys", "32"),
     "lc_collate": ("lc_collate", "C"),
     "lc_ctype": ("lc_ctype", "C"),
     "is_superuser": ("is_superuser", "off"),
@@ -298,6 +299,29 @@ _RELATIONS: dict[str, str] = {
     "pg_auth_members": """
         select 0 as oid, 0 as roleid, 0 as member, 0 as grantor, false as admin_option
         where false""",
+    # The snapshot's tables and views (DuckDB's list every attached catalog's, this layer's
+    # too, owned by "duckdb").
+    "pg_tables": """
+        select schema_name as schemaname, table_name as tablename, 'graphlets' as tableowner,
+               cast(null as varchar) as tablespace, index_count > 0 as hasindexes,
+               false as hasrules, false as hastriggers, false as rowsecurity
+        from duckdb_tables() where not internal and database_name = current_database()""",
+    "pg_views": """
+        select schema_name as schemaname, view_name as viewname, 'graphlets' as viewowner,
+               sql as definition
+        from duckdb_views() where not internal and database_name = current_database()""",
+    "pg_shdescription": """
+        select 0 as objoid, 0 as classoid, '' as description where false""",
+    "pg_aggregate": """
+        select 0 as aggfnoid, 'n' as aggkind, 0 as aggnumdirectargs, 0 as aggtransfn,
+               0 as aggfinalfn, 0 as aggsortop, 0 as aggtranstype,
+               cast(null as varchar) as agginitval
+        where false""",
+    "pg_matviews": """
+        select '' as schemaname, '' as matviewname, '' as matviewowner,
+               cast(null as varchar) as tablespace, false as hasindexes, true as ispopulated,
+               '' as definition
+        where false""",
     "pg_extension": """
         select 0 as oid, '' as extname, 0 as extowner, 0 as extnamespace,
                false as extrelocatable, '' as extversion
@@ -354,6 +378,8 @@ _INFORMATION_SCHEMA: dict[str, str] = {
 _OBJ_COMMENT = """(
     select first(md_.description) from pg_compat.pg_description md_
     where md_.objoid = object_oid and md_.objsubid = 0)"""
+_READ_PRIVILEGE = "regexp_matches(lower(privilege), '\\bselect\\b')"
+_USAGE_PRIVILEGE = "regexp_matches(lower(privilege), '\\busage\\b')"
 _INDEX_SQL = "(select first(mi_.sql) from duckdb_indexes() mi_ where mi_.index_oid = idx_oid)"
 
 # Catalog functions psql and BI tools call that DuckDB lacks or answers with NULL: temporary
@@ -383,6 +409,37 @@ _FUNCTIONS: dict[str, str] = {
         select first(array_to_string(mf_.parameters, ', ')) from duckdb_functions() mf_
         where mf_.function_oid = fn_oid)""",
     "pg_relation_is_publishable": "(rel_oid) as false",
+    # The snapshot's one role (pg_roles, pg_get_userbyid), whatever name a client logged in
+    # with: never DuckDB's "duckdb".
+    "current_user": "() as 'graphlets'",
+    "session_user": "() as 'graphlets'",
+    # No backend processes to signal (pg_cancel_backend/pg_terminate_backend are refused):
+    # one id for every session, as Postgres' would be for a single backend.
+    "pg_backend_pid": "() as 0",
+    "pg_stat_get_numscans": "(rel_oid) as cast(0 as bigint)",
+    # A read-only snapshot: every relation may be read, none written (Metabase marks a table
+    # writable, and offers actions on it, when UPDATE/INSERT/DELETE are granted); every
+    # schema may be used, none created in. A privilege list ("SELECT, INSERT") holds if one
+    # of its privileges does, as in Postgres.
+    "has_table_privilege": (
+        f"(rel, privilege) as {_READ_PRIVILEGE}, (role, rel, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_any_column_privilege": (
+        f"(rel, privilege) as {_READ_PRIVILEGE}, (role, rel, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_column_privilege": (
+        f"(rel, col, privilege) as {_READ_PRIVILEGE}, "
+        f"(role, rel, col, privilege) as {_READ_PRIVILEGE}"
+    ),
+    "has_schema_privilege": (
+        f"(nsp, privilege) as {_USAGE_PRIVILEGE}, (role, nsp, privilege) as {_USAGE_PRIVILEGE}"
+    ),
+    # Postgres' parse_ident('a."B".c'): the dotted name's parts, unquoted names lowercased,
+    # quoted ones as written (inner "" as ").
+    "parse_ident": """(name) as list_transform(
+        regexp_extract_all(name, '"(?:[^"]|"")*"|[^."]+'),
+        mp_ -> case when starts_with(mp_, '"')
+                    then replace(mp_[2:-2], '""', '"') else lower(trim(mp_)) end)""",
     # A snapshot has no serial columns (nor sequences): NULL, as Postgres for such a column.
     "pg_get_serial_sequence": "(table_name, column_name) as cast(null as varchar)",
     # ``x::regclass`` and ``CAST(x AS regclass)`` (see rewrite): an oid as it is, a relation
@@ -560,6 +617,8 @@ def _edits(tokens: list[Token], i: int) -> list[Edit]:
         _bare_relation(tokens, i),
         _pg_format(tokens, i),
         _current_setting(tokens, i),
+        _keyword_label(tokens, i),
+        _like_escape(tokens, i),
     ]
     found = [e for e in edits if e is not None]
     found.extend(_scalar_in_from(tokens, i))
@@ -613,7 +672,12 @@ def _information_schema(tokens: list[Token], i: int) -> Edit | None:
 def _bare_relation(tokens: list[Token], i: int) -> Edit | None:
     """An unqualified catalog relation in a FROM list (``FROM pg_class c``, ``JOIN
     pg_stat_user_tables``) -> ``pg_compat.<relation>``: Postgres finds pg_catalog first."""
-    if tokens[i].token_type != TokenType.VAR or tokens[i].text.lower() not in _RELATIONS:
+    token = tokens[i]
+    if token.token_type == TokenType.IDENTIFIER and token.text != token.text.lower():
+        return None  # "PG_Class" is not pg_class
+    if token.token_type not in (TokenType.VAR, TokenType.IDENTIFIER):
+        return None
+    if token.text.lower() not in _RELATIONS:
         return None
     if i == 0 or tokens[i - 1].token_type not in (TokenType.FROM, TokenType.JOIN, TokenType.COMMA):
         return None
@@ -675,6 +739,34 @@ def _current_setting(tokens: list[Token], i: int) -> Edit | None:
         return None
     value = setting[1].replace("'", "''")
     return tokens[i].start, tokens[i + 3].end + 1, f"'{value}'"
+
+
+def _keyword_label(tokens: list[Token], i: int) -> Edit | None:
+    """``x AS update,`` -> ``x AS "update",``: Postgres takes any keyword as a column label
+    after AS (Metabase labels its privilege columns ``select``, ``update``...); DuckDB's
+    parser and the gate's need it quoted."""
+    if not _is(tokens, i, TokenType.ALIAS) or i + 2 >= len(tokens):
+        return None
+    label, after = tokens[i + 1], tokens[i + 2]
+    if label.token_type in (TokenType.VAR, TokenType.IDENTIFIER, TokenType.STRING):
+        return None
+    if after.token_type not in (TokenType.COMMA, TokenType.FROM) or not _WORD.fullmatch(label.text):
+        return None
+    return label.start, label.end + 1, f'"{label.text.lower()}"'
+
+
+def _like_escape(tokens: list[Token], i: int) -> Edit | None:
+    """``LIKE 'fct\\_x'`` -> ``LIKE 'fct\\_x' ESCAPE '\\'``: Postgres' LIKE escapes with a
+    backslash unless told otherwise (psqlODBC escapes ``_`` in names so), DuckDB's with
+    nothing."""
+    if tokens[i].token_type not in (TokenType.LIKE, TokenType.ILIKE):
+        return None
+    if not _is(tokens, i + 1, TokenType.STRING) or "\\" not in tokens[i + 1].text:
+        return None
+    if _is(tokens, i + 2, TokenType.ESCAPE):
+        return None
+    end = tokens[i + 1].end + 1
+    return end, end, " ESCAPE '\\'"
 
 
 def _operator(tokens: list[Token], i: int) -> list[Edit]:

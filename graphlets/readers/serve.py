@@ -460,6 +460,9 @@ class SnapshotSession(core.Session):
             return _Status("SET")
         if _NOOP_SET.match(text):
             return _Status("SET")
+        if m := _SET_SEARCH_PATH.match(text):
+            _check_search_path(m.group(1))
+            return _Status("SET")
         if (close := pgcursors.parse_close(text)) is not None:
             self._cursors.close(close[0], self._con)
             return _Status("CLOSE CURSOR" if close[0] is not None else "CLOSE ALL")
@@ -544,6 +547,37 @@ _NOOP_SET = re.compile(
         \b[^;]*;?$""",
     re.I | re.X,
 )
+# ``SET search_path``: Superset's SQL Lab sets it to the schema a query runs in, DBeaver to
+# the schema picked in its toolbar. The snapshot's path is fixed (PG_SETTINGS): a path that
+# keeps its order is answered "SET", any other is refused (unqualified names would not
+# resolve where the client expects).
+_SET_SEARCH_PATH = re.compile(
+    r"^set\s+(?:session\s+|local\s+)?search_path\s*(?:=|\s+to\s+)\s*(.+?)\s*;?$", re.I | re.S
+)
+_FIXED_PATH = [name.strip() for name in PG_SETTINGS["search_path"][1].split(",")]
+_IMPLICIT_SCHEMAS = frozenset({"$user", "public", "pg_catalog"})
+
+
+def _check_search_path(value: str) -> None:
+    if value.strip().lower() == "default":
+        return  # pgjdbc's setSchema(null): the default path, the snapshot's
+    names = []
+    for part in value.split(","):
+        name = part.strip()
+        if len(name) > 1 and name[0] == name[-1] and name[0] in "\"'":
+            name = name[1:-1]
+        else:
+            name = name.lower()
+        if name not in _IMPLICIT_SCHEMAS:
+            names.append(name)
+    if not names or names != _FIXED_PATH[: len(names)]:
+        fixed = ", ".join(_FIXED_PATH)
+        raise QueryRefusedError(
+            f"SET search_path to {value.strip()} refused: the snapshot's search path is {fixed}",
+            "qualify names with their schema (marts.fct_graphlets)",
+        )
+
+
 _TXN_MODE = (
     r"(?:\s+(?:isolation\s+level\s+(?:read\s+committed|repeatable\s+read|serializable"
     r"|read\s+uncommitted)|read\s+only|read\s+write|(?:not\s+)?deferrable),?)*"

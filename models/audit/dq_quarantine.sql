@@ -279,7 +279,7 @@ several_complete_producers as (
         'produced by COMPLETE executions '
             || string_agg(
                 distinct complete_producers.source_execution_id::varchar, ', '
-                order by complete_producers.source_execution_id::varchar
+                order by complete_producers.source_execution_id::varchar nulls first
             ) as detail,
         'every producer is walked' as effect,
     from complete_producers

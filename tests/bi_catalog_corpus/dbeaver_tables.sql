@@ -1,5 +1,9 @@
--- tool: DBeaver (PostgreSQL plugin, navigator: the relations of schema marts)
+-- tool: DBeaver (PostgreSQL plugin, PostgreSchema: the relations of schema marts)
+-- source: dbeaver/dbeaver plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreSchema.java
 -- asks: every relation of a schema with its comment and partitioning
 -- expect: fct_graphlets
 -- expect: One row per execution.
-SELECT c.oid,c.*,d.description,pg_catalog.pg_get_expr(c.relpartbound, c.oid) as partition_expr,  pg_catalog.pg_get_partkeydef(c.oid) as partition_key FROM pg_catalog.pg_class c LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=c.oid AND d.objsubid=0 AND d.classoid='pg_class'::regclass WHERE c.relnamespace=(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname='marts') AND c.relkind not in ('i','I','c')
+SELECT c.oid,c.*,d.description,pg_catalog.pg_get_expr(c.relpartbound, c.oid) as partition_expr,  pg_catalog.pg_get_partkeydef(c.oid) as partition_key 
+FROM pg_catalog.pg_class c
+LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=c.oid AND d.objsubid=0 AND d.classoid='pg_class'::regclass
+WHERE c.relnamespace=(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname='marts') AND c.relkind not in ('i','I','c')

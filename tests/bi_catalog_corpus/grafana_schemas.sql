@@ -1,4 +1,16 @@
--- tool: Grafana (Postgres datasource query editor: the schema list)
+-- tool: Grafana (PostgreSQL data source, query editor: showSchemas, the schema picker)
+-- source: grafana/grafana public/app/plugins/datasource/grafana-postgresql-datasource/postgresMetaQuery.ts
 -- asks: the schemas that are not system schemas
 -- expect: marts
-SELECT DISTINCT quote_ident(table_schema) AS "schema" FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_internal', '_timescaledb_config', 'timescaledb_information', 'timescaledb_experimental') AND table_schema NOT LIKE 'pg_%' ORDER BY 1
+SELECT schema_name AS "name"
+    FROM information_schema.schemata
+    WHERE schema_name NOT IN ('information_schema',
+                              'pg_catalog',
+                              'pg_toast',
+                              '_timescaledb_cache',
+                              '_timescaledb_catalog',
+                              '_timescaledb_internal',
+                              '_timescaledb_config',
+                              'timescaledb_information',
+                              'timescaledb_experimental')
+    ORDER BY schema_name

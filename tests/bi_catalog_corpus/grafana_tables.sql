@@ -1,4 +1,8 @@
--- tool: Grafana (Postgres datasource query editor: the table list of a schema)
+-- tool: Grafana (PostgreSQL data source, query editor: showTables('marts'), the table picker of a schema)
+-- source: grafana/grafana public/app/plugins/datasource/grafana-postgresql-datasource/postgresMetaQuery.ts
 -- asks: the tables of schema marts, quoted as identifiers
 -- expect: fct_graphlets
-SELECT quote_ident(table_name) AS "table" FROM information_schema.tables WHERE quote_ident(table_schema) = 'marts' AND table_type = 'BASE TABLE' ORDER BY table_name
+SELECT quote_ident(table_name) AS "table"
+      FROM information_schema.tables
+      WHERE quote_ident(table_schema) = 'marts'
+      ORDER BY 1

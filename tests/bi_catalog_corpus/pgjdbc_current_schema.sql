@@ -1,4 +1,5 @@
--- tool: Metabase, DBeaver (pgjdbc Connection.getSchema)
+-- tool: Metabase, DBeaver, Tableau (through pgjdbc Connection.getSchema)
+-- source: pgjdbc/pgjdbc pgjdbc/src/main/java/org/postgresql/jdbc/PgConnection.java
 -- asks: the current schema
 -- expect: marts
 select current_schema()

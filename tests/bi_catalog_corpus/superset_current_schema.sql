@@ -1,4 +1,5 @@
--- tool: Superset (SQLAlchemy postgresql dialect, on connect: the default schema)
+-- tool: Superset (SQLAlchemy postgresql dialect, on first connect: the default schema)
+-- source: sqlalchemy/sqlalchemy lib/sqlalchemy/dialects/postgresql/base.py
 -- asks: the current schema
--- expect: rows
+-- expect: marts
 select current_schema()

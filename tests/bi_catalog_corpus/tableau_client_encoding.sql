@@ -1,4 +1,5 @@
--- tool: Tableau (psqlODBC driver, on connect: the client encoding)
+-- tool: Tableau (closed source; libpq-based clients' encoding check)
+-- source: not found in public sources; written from PostgreSQL's documented pg_client_encoding() function
 -- asks: the encoding text arrives in
 -- expect: UTF8
 select pg_client_encoding()

@@ -1,4 +1,5 @@
--- tool: Tableau (PostgreSQL connector: the types of result columns)
+-- tool: Tableau (closed source; the result-column types a connector reads)
+-- source: not found in public sources; written from Tableau's documented PostgreSQL type support
 -- asks: the names and kinds of the base types it reads
 -- expect: int8
 -- expect: numeric

@@ -32,7 +32,7 @@ trimmed as (
         source_id,
         source_kind,
         uri,
-        nullif({{ graphlets_trim_whitespace('uri') }}, '') as location,
+        nullif({{ graphlets_trim('uri', "' ' || chr(9) || chr(13) || chr(10)") }}, '') as location,
     from artifacts
 ),
 

@@ -48,11 +48,11 @@ final as (
     from marked
     window
         older as (
-            partition by chain_id order by chain_position
+            partition by chain_id order by chain_position nulls first
             rows between unbounded preceding and current row
         ),
         younger as (
-            partition by chain_id order by chain_position
+            partition by chain_id order by chain_position nulls first
             rows between current row and unbounded following
         )
 )

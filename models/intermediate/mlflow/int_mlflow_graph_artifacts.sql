@@ -40,7 +40,11 @@ artifacts as (
         datasets.name || '@' || datasets.digest as artifact_name,
         'Dataset' as type_name,
         coalesce(
-            try(json_extract_string(datasets.dataset_source, '$.uri')), datasets.dataset_source
+            case
+                when json_valid(datasets.dataset_source)
+                    then json_extract_string(datasets.dataset_source, '$.uri')
+            end,
+            datasets.dataset_source
         ) as uri,
         cast(null as boolean) as blessed,
         cast(null as boolean) as pushed,

@@ -61,7 +61,8 @@ grouped as (
         dataset_name,
         declared_version,
         min(event_at) as first_listed_at,
-        min({'load_id': load_id, 'event_at': event_at}) as first_seen,
+        min({'load_id': cast(load_id as bigint), 'event_at': cast(event_at as timestamp)})
+            as first_seen,
         arg_max(facet_type, event_at) filter (where facet_type is not null) as facet_type,
         arg_max(facet_span, event_at) filter (where facet_span is not null) as facet_span,
         arg_max(facet_key, event_at) filter (where facet_key is not null) as event_key,

@@ -71,7 +71,8 @@ aggregated as (
         count(*) as n_events,
         count(*) filter (where event_type = 'START') as n_starts,
         -- First appearance: the earliest (load, event time); a later load cannot lower it.
-        min({'load_id': load_id, 'event_at': event_at}) as first_seen,
+        min({'load_id': cast(load_id as bigint), 'event_at': cast(event_at as timestamp)})
+            as first_seen,
     from events
     group by source_id, run_id
 ),

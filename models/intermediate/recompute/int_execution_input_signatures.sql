@@ -46,7 +46,7 @@ input_keys as (
 signatures as (
     select
         execution_id,
-        md5(string_agg(content_key, chr(10) order by content_key)) as input_signature,
+        md5(string_agg(content_key, chr(10) order by content_key nulls first)) as input_signature,
         count(*) as n_input_keys,
     from input_keys
     group by execution_id

@@ -311,7 +311,7 @@ push_totals as (
         pipeline_id,
         known_at,
         max(graphlet_id) as pushed_graphlet_id,
-        sum(count(*)) over (partition by pipeline_id order by known_at) as n_pushes
+        sum(count(*)) over (partition by pipeline_id order by known_at nulls first) as n_pushes
     from transitions
     where outcome = 'pushed'
     group by pipeline_id, known_at
@@ -326,7 +326,7 @@ final_sequence as (
         graphlet_id,
         outcome = 'pushed' as is_pushed,
         sum(case when outcome = 'pushed' then 1 else 0 end) over (
-            partition by pipeline_id order by known_at, graphlet_id
+            partition by pipeline_id order by known_at nulls first, graphlet_id nulls first
             rows between unbounded preceding and current row
         ) as push_group
     from transitions
@@ -338,11 +338,12 @@ final_streaks as (
         pipeline_id,
         known_at,
         avg(case when is_pushed then 1.0 else 0.0 end) over (
-            partition by pipeline_id order by known_at, graphlet_id
+            partition by pipeline_id order by known_at nulls first, graphlet_id nulls first
             {{ pruning_recent_rows() }}
         ) as recent_push_rate,
         count(*) filter (where not is_pushed) over (
-            partition by pipeline_id, push_group order by known_at, graphlet_id
+            partition by pipeline_id, push_group
+            order by known_at nulls first, graphlet_id nulls first
             rows between unbounded preceding and current row
         ) as n_unpushed_since_last_push,
         graphlet_id
@@ -359,7 +360,7 @@ evaluation_sequence as (
         pipeline_id,
         signal_at,
         avg(case when is_problem then 0.0 else 1.0 end) over (
-            partition by pipeline_id order by signal_at, execution_id
+            partition by pipeline_id order by signal_at nulls first, execution_id nulls first
             {{ pruning_recent_rows() }}
         ) as recent_bless_rate
     from signals
@@ -411,7 +412,7 @@ anchor_costs as (
         graphlets.trained_at as ended_at,
         avg(executions.cost) over (
             partition by graphlets.pipeline_id, graphlets.node_id
-            order by graphlets.trained_at, graphlets.graphlet_id
+            order by graphlets.trained_at nulls first, graphlets.graphlet_id nulls first
             {{ pruning_recent_rows() }}
         ) as recent_anchor_cost
     from graphlets
@@ -445,7 +446,7 @@ pipeline_history as (
             partition by decisions.pipeline_id order by decisions.decided_at
         ) - 1 as n_prior_graphlets,
         count(*) over (
-            partition by decisions.pipeline_id order by decisions.decided_at
+            partition by decisions.pipeline_id order by decisions.decided_at nulls first
             range between interval 24 hours preceding and interval 1 microsecond preceding
         ) as n_graphlets_prior_24h,
         min(decisions.decided_at) over (partition by decisions.pipeline_id)

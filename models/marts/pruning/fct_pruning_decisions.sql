@@ -228,7 +228,9 @@ next_kept_pushes as (
         threshold,
         min(case when not is_pruned then pushed_at end) over (
             partition by policy, threshold, pipeline_id
-            order by pushed_at, graphlet_id
+            -- pushed_at ascending, NULLs (time unknown) last, spelled so that it transpiles
+            -- (docs/development.md, "Portability check")
+            order by pushed_at is null nulls first, pushed_at nulls first, graphlet_id nulls first
             rows between 1 following and unbounded following
         ) as next_kept_pushed_at
     from push_stream

@@ -72,7 +72,7 @@ shape_edges as (
 node_lists as (
     select
         shape_key,
-        list(node_label order by role_order, node_label) as node_labels,
+        list(node_label order by role_order nulls first, node_label nulls first) as node_labels,
     from shape_nodes
     group by shape_key
 ),
@@ -82,11 +82,15 @@ edge_lists as (
         shape_key,
         list(
             from_label || '>' || to_label
-            order by from_order, from_label, to_order, to_label
+            order by
+                from_order nulls first, from_label nulls first,
+                to_order nulls first, to_label nulls first
         ) as edge_labels,
         list(
-            {'from_label': from_label, 'to_label': to_label}
-            order by from_order, from_label, to_order, to_label
+            {'from_label': cast(from_label as varchar), 'to_label': cast(to_label as varchar)}
+            order by
+                from_order nulls first, from_label nulls first,
+                to_order nulls first, to_label nulls first
         ) as edge_pairs,
     from shape_edges
     group by shape_key

@@ -100,12 +100,12 @@ node_documents as (
         to_json(
             list(
                 {
-                    'label': node_label,
-                    'role': role,
-                    'median_signed_hops': median_signed_hops,
-                    'executions_per_graphlet': executions_per_graphlet
+                    'label': cast(node_label as varchar),
+                    'role': cast(role as varchar),
+                    'median_signed_hops': cast(median_signed_hops as double),
+                    'executions_per_graphlet': cast(executions_per_graphlet as double)
                 }
-                order by role_order, node_label
+                order by role_order nulls first, node_label nulls first
             )
         ) as nodes_json,
     from shape_nodes

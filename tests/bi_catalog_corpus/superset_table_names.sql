@@ -1,0 +1,7 @@
+-- tool: Superset (SQLAlchemy postgresql dialect, Inspector.get_table_names('marts'); compiled by SQLAlchemy 2.0.54, literals as psycopg2 binds them)
+-- source: sqlalchemy/sqlalchemy lib/sqlalchemy/dialects/postgresql/base.py
+-- asks: the tables of schema marts
+-- expect: fct_graphlets
+SELECT pg_catalog.pg_class.relname 
+FROM pg_catalog.pg_class JOIN pg_catalog.pg_namespace ON pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace 
+WHERE pg_catalog.pg_class.relkind = ANY (ARRAY['r', 'p']) AND pg_catalog.pg_class.relpersistence != 't' AND pg_catalog.pg_namespace.nspname = 'marts'

@@ -1,4 +1,0 @@
--- tool: Tableau (on connect: the server version)
--- asks: the server version string
--- expect: starts:PostgreSQL
-select version()
