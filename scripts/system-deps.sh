@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: a MariaDB server (MLMD-in-MySQL and MLflow-in-MySQL
 # tests start their own on 127.0.0.1), a PostgreSQL server (the MLflow-in-Postgres tests
-# start their own), the psql client, openssl, chromium and a Java 17 runtime (the Spark target's tests, docs/spark.md). Installs only what is missing; needs
-# root or sudo.
+# start their own), the psql client, openssl, chromium and a Java 17 runtime (the Spark
+# target's tests, docs/spark.md). Installs only what is missing; needs root or sudo.
 set -euo pipefail
 missing=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)

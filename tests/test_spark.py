@@ -35,6 +35,10 @@ EXPECTED = {
     "marts.dim_artifacts",
     "marts.fct_executions",
     "marts.fct_graphlet_executions",
+    "marts.fct_graphlets",
+    "marts.dim_pipelines",
+    "marts.fct_model_lineage",
+    "marts.rpt_waste_by_pipeline",
     "seeds.role_rules",
 }
 
