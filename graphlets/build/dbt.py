@@ -59,24 +59,17 @@ def run_dbt(
     target_path: Path | None = None,
     quiet: bool = True,
     colors: bool | None = None,
-<<<<<<< HEAD
-    target: str = "duckdb",
-=======
     project: Path | None = None,
->>>>>>> main
+    target: str = "duckdb",
 ) -> BuildSummary:
     """Run one dbt command (``build``, ``run``, ``docs generate``...); raise on failure.
 
     dbt's target and logs go to :func:`~graphlets.core.project.dbt_work_dir` of the
     warehouse unless ``target_path`` says otherwise. dbt colours its lines only when
-<<<<<<< HEAD
-    ``colors`` says so (default: :func:`use_colors`). ``target`` is the profile's output:
-    ``duckdb`` (the warehouse file) or ``spark`` (:mod:`graphlets.build.spark`, which
-    calls this).
-=======
     ``colors`` says so (default: :func:`use_colors`). ``project`` is the dbt project
     (default: :func:`~graphlets.core.project.project_dir`; the tests pass a modified copy).
->>>>>>> main
+    ``target`` is the profile's output: ``duckdb`` (the warehouse file) or ``spark``
+    (:mod:`graphlets.build.spark`, which calls this).
     """
     from dbt.cli.main import dbtRunner  # imported late: dbt costs ~1 s to import
 
