@@ -424,7 +424,7 @@ def _build_spark(
     from graphlets.core.warehouse import exclusive
 
     args = ["--full-refresh"] if full_refresh else []
-    args += ["--select", select] if select is not None else []
+    args += ["--select", select, "--indirect-selection", "cautious"] if select is not None else []
     with exclusive(warehouse, on_wait=_wait_notice):
         result = build_spark(warehouse, args, quiet=_quiet(ctx))
     err.print(
