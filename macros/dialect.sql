@@ -65,7 +65,11 @@
 {%- endmacro %}
 
 {% macro spark__graphlets_seconds_between(start, end) -%}
-    ((unix_micros(cast({{ end }} as timestamp_ltz)) - unix_micros(cast({{ start }} as timestamp_ltz))) / 1000000.0)
+    (cast(
+        unix_micros(cast({{ end }} as timestamp_ltz))
+        - unix_micros(cast({{ start }} as timestamp_ltz))
+        as double
+    ) / 1000000)
 {%- endmacro %}
 
 {#-
@@ -208,4 +212,17 @@
 
 {% macro spark__graphlets_last_value_ignore_nulls(expression) -%}
     last_value({{ expression }}, true)
+{%- endmacro %}
+
+{#- The interpolated quantile `q` (0..1) of `expression` over the group. -#}
+{% macro graphlets_quantile_cont(expression, q) -%}
+    {{ return(adapter.dispatch('graphlets_quantile_cont', 'graphlets')(expression, q)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_quantile_cont(expression, q) -%}
+    quantile_cont({{ expression }}, {{ q }})
+{%- endmacro %}
+
+{% macro spark__graphlets_quantile_cont(expression, q) -%}
+    percentile({{ expression }}, {{ q }})
 {%- endmacro %}

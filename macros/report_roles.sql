@@ -5,6 +5,29 @@
     1..n, a test of rpt_report_roles checks it). A role the seed does not know sorts
     last (99). The subquery does not depend on the row, so it is evaluated once. -#}
 {% macro report_role_order(role_column) -%}
+    {{ return(adapter.dispatch('report_role_order', 'graphlets')(role_column)) }}
+{%- endmacro %}
+
+{% macro spark__report_role_order(role_column) -%}
+    coalesce(
+        nullif(
+            array_position(
+                (
+                    select transform(
+                        array_sort(collect_list(struct(role_order.position, role_order.role))),
+                        entry -> entry.role
+                    )
+                    from {{ ref('component_role_order') }} as role_order
+                ),
+                {{ role_column }}
+            ),
+            0
+        ),
+        99
+    )
+{%- endmacro %}
+
+{% macro default__report_role_order(role_column) -%}
     coalesce(
         list_position(
             (

@@ -39,6 +39,8 @@ EXPECTED = {
     "marts.dim_pipelines",
     "marts.fct_model_lineage",
     "marts.rpt_waste_by_pipeline",
+    "marts.rpt_deployment_cadence",
+    "marts.rpt_report_distributions",
     "seeds.role_rules",
 }
 

@@ -13,6 +13,12 @@ graphlet_members as (
 -- A node normally runs one execution type; where it ran several, the role and type of
 -- the most frequent (ties to the smaller type name) describe it.
 node_types as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by pipeline_id, node_id
+            order by count(*) desc, type_name
+        )',
+        '= 1') -%}
     select
         pipeline_id,
         node_id,
@@ -20,10 +26,7 @@ node_types as (
         type_name,
     from executions
     group by pipeline_id, node_id, role, type_name
-    qualify row_number() over (
-        partition by pipeline_id, node_id
-        order by count(*) desc, type_name
-    ) = 1
+    {%- endcall %}
 ),
 
 run_counts as (
@@ -55,12 +58,13 @@ run_intervals as (
     select
         pipeline_id,
         node_id,
-        epoch(
-            started_at - lag(started_at) over (
+        {{ graphlets_seconds_between(
+            'lag(started_at) over (
                 partition by pipeline_id, node_id
                 order by started_at, execution_id
-            )
-        ) / 3600.0 as hours_since_previous_run,
+            )',
+            'started_at'
+        ) }} / 3600.0 as hours_since_previous_run,
     from executions
     where started_at is not null
 ),

@@ -36,9 +36,9 @@ summaries as (
         '{{ measure }}' as measure,
         {{ loop.index }} as measure_order,
         count({{ measure }}) as n_values,
-        cast(quantile_cont({{ measure }}, 0.5) as double) as median_value,
+        cast({{ graphlets_quantile_cont(measure, 0.5) }} as double) as median_value,
         cast(avg({{ measure }}) as double) as mean_value,
-        cast(quantile_cont({{ measure }}, 0.9) as double) as p90_value,
+        cast({{ graphlets_quantile_cont(measure, 0.9) }} as double) as p90_value,
         cast(max({{ measure }}) as double) as max_value,
     from {{ relation }}
     {{- '\n    union all' if not loop.last }}

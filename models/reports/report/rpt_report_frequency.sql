@@ -14,8 +14,9 @@ final as (
         {{ report_role_order('role') }} as role_order,
         count(*) as n_components,
         cast(sum(n_runs) as bigint) as n_runs,
-        cast(quantile_cont(runs_per_active_day, 0.5) as double) as median_runs_per_active_day,
-        cast(quantile_cont(median_hours_between_runs, 0.5) as double)
+        cast({{ graphlets_quantile_cont('runs_per_active_day', 0.5) }} as double)
+            as median_runs_per_active_day,
+        cast({{ graphlets_quantile_cont('median_hours_between_runs', 0.5) }} as double)
             as median_hours_between_runs,
     from components
     where role <> 'resolve'
