@@ -41,6 +41,9 @@ EXPECTED = {
     "marts.rpt_waste_by_pipeline",
     "marts.rpt_deployment_cadence",
     "marts.rpt_report_distributions",
+    "marts.fct_cache_hits",
+    "marts.fct_window_overlaps",
+    "intermediate.int_execution_input_signatures",
     "seeds.role_rules",
 }
 

@@ -58,10 +58,14 @@ serving_periods as (
         pushed_at,
         trained_at,
         as_of_at,
-        {{ graphlets_seconds_between('previous_pushed_at', 'pushed_at') }} / 3600.0 as hours_since_previous_push,
-        {{ graphlets_seconds_between('pushed_at', 'greatest(coalesce(next_pushed_at, as_of_at), pushed_at)') }} / 3600.0
+        {{ graphlets_seconds_between('previous_pushed_at', 'pushed_at') }} / 3600.0
+            as hours_since_previous_push,
+        {{ graphlets_seconds_between(
+            'pushed_at', 'greatest(coalesce(next_pushed_at, as_of_at), pushed_at)'
+        ) }} / 3600.0
             as serving_hours,
-        {{ graphlets_seconds_between('trained_at', 'pushed_at') }} / 3600.0 as staleness_at_push_hours,
+        {{ graphlets_seconds_between('trained_at', 'pushed_at') }} / 3600.0
+            as staleness_at_push_hours,
         next_pushed_at is null as is_serving_at_as_of,
     from ordered_pushes
 ),
@@ -101,12 +105,18 @@ final as (
         pipeline_pushes.first_push_at,
         pipeline_pushes.last_push_at,
         sources.as_of_at,
-        {{ graphlets_seconds_between('pipelines.first_activity_at', 'sources.as_of_at') }} / 86400.0 as observed_days,
+        {{ graphlets_seconds_between('pipelines.first_activity_at', 'sources.as_of_at') }}
+            / 86400.0 as observed_days,
         coalesce(pipeline_graphlets.n_pushes, 0)
-            / nullif({{ graphlets_seconds_between('pipelines.first_activity_at', 'sources.as_of_at') }} / 86400.0, 0)
+            / nullif(
+                {{ graphlets_seconds_between('pipelines.first_activity_at', 'sources.as_of_at') }}
+                    / 86400.0,
+                0
+            )
             as pushes_per_day,
         pipeline_pushes.median_hours_between_pushes,
-        {{ graphlets_seconds_between('pipeline_pushes.first_push_at', 'sources.as_of_at') }} / 86400.0
+        {{ graphlets_seconds_between('pipeline_pushes.first_push_at', 'sources.as_of_at') }}
+            / 86400.0
             as staleness_window_days,
         pipeline_pushes.staleness_hour_hours
             / nullif(pipeline_pushes.staleness_window_hours, 0)

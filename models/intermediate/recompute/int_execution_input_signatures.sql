@@ -25,9 +25,9 @@ content_keys as (
         artifact_id,
         case
             when nullif(trim(uri), '') is not null
-                then 'content:' || to_json([
-                    type_name, trim(uri), cast(span as varchar), fingerprint
-                ])
+                then 'content:' || {{ graphlets_json_list([
+                    'type_name', 'trim(uri)', 'cast(span as varchar)', 'fingerprint'
+                ]) }}
             else 'artifact:' || cast(artifact_id as varchar)
         end as content_key,
     from artifacts
@@ -46,7 +46,7 @@ input_keys as (
 signatures as (
     select
         execution_id,
-        md5(string_agg(content_key, chr(10) order by content_key nulls first)) as input_signature,
+        md5({{ graphlets_string_agg_sorted('content_key', 'chr(10)') }}) as input_signature,
         count(*) as n_input_keys,
     from input_keys
     group by execution_id

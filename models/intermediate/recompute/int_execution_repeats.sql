@@ -22,6 +22,12 @@ events as (
 ),
 
 by_signature as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by later.execution_id
+            order by earlier.started_at, earlier.ended_at, earlier.execution_id
+        )',
+        '= 1') -%}
     select
         later.execution_id,
         earlier.execution_id as repeats_execution_id,
@@ -35,10 +41,7 @@ by_signature as (
     where
         earlier.state = 'COMPLETE'
         and earlier.ended_at <= later.started_at
-    qualify row_number() over (
-        partition by later.execution_id
-        order by earlier.started_at, earlier.ended_at, earlier.execution_id
-    ) = 1
+    {%- endcall %}
 ),
 
 cached_outputs as (
@@ -51,6 +54,12 @@ cached_outputs as (
 ),
 
 by_outputs as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by cached_outputs.execution_id
+            order by producers.started_at, producers.ended_at, producers.execution_id
+        )',
+        '= 1') -%}
     select
         cached_outputs.execution_id,
         producers.execution_id as repeats_execution_id,
@@ -67,10 +76,7 @@ by_outputs as (
         producers.state = 'COMPLETE'
         and producers.ended_at <= cached_outputs.started_at
         and cached_outputs.execution_id not in (select execution_id from by_signature)
-    qualify row_number() over (
-        partition by cached_outputs.execution_id
-        order by producers.started_at, producers.ended_at, producers.execution_id
-    ) = 1
+    {%- endcall %}
 ),
 
 final as (

@@ -49,6 +49,12 @@ span_readers as (
 ),
 
 previous_runs as (
+    {% call graphlets_qualify(
+        'row_number() over (
+            partition by later.execution_id
+            order by earlier.ended_at desc, earlier.started_at desc, earlier.execution_id desc
+        )',
+        '= 1') -%}
     select
         later.execution_id,
         earlier.execution_id as previous_execution_id,
@@ -59,10 +65,7 @@ previous_runs as (
         and later.execution_id <> earlier.execution_id
         and earlier.ended_at <= later.started_at
     where earlier.state = 'COMPLETE'
-    qualify row_number() over (
-        partition by later.execution_id
-        order by earlier.ended_at desc, earlier.started_at desc, earlier.execution_id desc
-    ) = 1
+    {%- endcall %}
 ),
 
 shared_spans as (
