@@ -106,6 +106,47 @@ def test_spark_rows_equal_duckdb_rows(built: tuple[Path, Path]) -> None:
     assert compared >= len(EXPECTED)
 
 
+def test_raw_export_writes_one_parquet_directory_per_table(tmp_path: Path) -> None:
+    from graphlets.build.spark_raw import export_raw
+
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.t as select 1 as id, 18446744073709551615::ubigint as h, "
+        "'{\"a\": [1]}'::json as j, timestamptz '2026-01-02 03:04:05+00' as at"
+    )
+    con.execute("create table raw.empty (id bigint)")
+    con.execute("create table main.not_raw (id bigint)")
+    con.close()
+    out = tmp_path / "raw"
+    assert export_raw(warehouse, out) == ["empty", "t"]
+    assert sorted(p.name for p in out.iterdir()) == ["empty", "t"]
+    read = duckdb.connect()
+    read.execute("set TimeZone = 'UTC'")
+    # JSON as text, the unsigned hash as a decimal Spark reads: the values are kept.
+    types = dict(
+        read.execute(
+            f"select column_name, column_type from (describe select * from "
+            f"'{out / 't' / 'data.parquet'}')"
+        ).fetchall()
+    )
+    assert types["j"] == "VARCHAR" and types["h"] == "DECIMAL(20,0)"
+    assert read.execute(f"select h, j from '{out / 't' / 'data.parquet'}'").fetchall() == [
+        (Decimal(18446744073709551615), '{"a": [1]}')
+    ]
+    assert read.execute(f"select count(*) from '{out / 'empty' / 'data.parquet'}'").fetchone() == (
+        0,
+    )
+    # A second export replaces each directory whole.
+    con = duckdb.connect(str(warehouse))
+    con.execute("insert into raw.empty values (7)")
+    con.close()
+    export_raw(warehouse, out)
+    assert read.execute(f"select id from '{out / 'empty' / '*.parquet'}'").fetchall() == [(7,)]
+    assert not list(out.glob(".*"))
+
+
 def test_spark_target_without_warehouse_is_one_line(tmp_path: Path) -> None:
     result = run_cli("--warehouse", str(tmp_path / "none.duckdb"), "build", "--target", "spark")
     assert result.returncode != 0
