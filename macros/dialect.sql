@@ -254,3 +254,17 @@
 {% macro spark__graphlets_string_agg_sorted(expression, separator) -%}
     array_join(array_sort(collect_list({{ expression }})), {{ separator }})
 {%- endmacro %}
+
+{#- Millisecond boundaries from timestamp `start` to timestamp `end` (DuckDB's
+    `date_diff('millisecond', ...)`: whole milliseconds of each, subtracted). -#}
+{% macro graphlets_milliseconds_between(start, end) -%}
+    {{ return(adapter.dispatch('graphlets_milliseconds_between', 'graphlets')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_milliseconds_between(start, end) -%}
+    date_diff('millisecond', {{ start }}, {{ end }})
+{%- endmacro %}
+
+{% macro spark__graphlets_milliseconds_between(start, end) -%}
+    (unix_millis(cast({{ end }} as timestamp_ltz)) - unix_millis(cast({{ start }} as timestamp_ltz)))
+{%- endmacro %}

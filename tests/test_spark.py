@@ -44,6 +44,7 @@ EXPECTED = {
     "marts.fct_cache_hits",
     "marts.fct_window_overlaps",
     "intermediate.int_execution_input_signatures",
+    "audit.load_history",
     "seeds.role_rules",
 }
 

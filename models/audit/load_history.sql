@@ -19,7 +19,8 @@ final as (
         loads.location,
         loads.started_at,
         loads.finished_at,
-        date_diff('millisecond', loads.started_at, loads.finished_at) / 1000.0 as duration_seconds,
+        {{ graphlets_milliseconds_between('loads.started_at', 'loads.finished_at') }} / 1000.0
+            as duration_seconds,
         loads.status,
         loads.rows_read,
         loads.rows_accepted,
