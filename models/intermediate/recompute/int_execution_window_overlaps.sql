@@ -51,8 +51,7 @@ span_readers as (
 -- The previous run in one ordered pass per node, not a join of every run with every
 -- earlier one: the node's candidates (COMPLETE span readers, at their end) and its runs (at
 -- their start) in one time order (none of its keys is NULL), candidates first at the same
--- instant, so each run sees
--- the last candidate that ended at or before it started. Candidates are ranked by end,
+-- instant, so each run sees the last candidate that ended at or before it started. Candidates are ranked by end,
 -- start, id: the last of a tie is the one the rule picks. A run that finds itself (it
 -- ended at or before it started) takes the candidate ranked just before it.
 candidates as (
