@@ -48,24 +48,68 @@ span_readers as (
     group by all
 ),
 
-previous_runs as (
-    {% call graphlets_qualify(
-        'row_number() over (
-            partition by later.execution_id
-            order by earlier.ended_at desc, earlier.started_at desc, earlier.execution_id desc
-        )',
-        '= 1') -%}
+-- The previous run in one ordered pass per node, not a join of every run with every
+-- earlier one: the node's candidates (COMPLETE span readers, at their end) and its runs (at
+-- their start) in one time order (none of its keys is NULL), candidates first at the same
+-- instant, so each run sees the last candidate that ended at or before it started. Candidates are ranked by end,
+-- start, id: the last of a tie is the one the rule picks. A run that finds itself (it
+-- ended at or before it started) takes the candidate ranked just before it.
+candidates as (
     select
-        later.execution_id,
-        earlier.execution_id as previous_execution_id,
-    from span_readers as later
-    inner join span_readers as earlier
-        on later.pipeline_id = earlier.pipeline_id
-        and later.node_id = earlier.node_id
-        and later.execution_id <> earlier.execution_id
-        and earlier.ended_at <= later.started_at
-    where earlier.state = 'COMPLETE'
-    {%- endcall %}
+        execution_id,
+        pipeline_id,
+        node_id,
+        ended_at,
+        row_number() over (
+            partition by pipeline_id, node_id
+            order by ended_at, started_at, execution_id
+        ) as candidate_rank,
+    from span_readers
+    where state = 'COMPLETE' and ended_at is not null
+        and pipeline_id is not null and node_id is not null
+),
+
+timeline as (
+    select pipeline_id, node_id, ended_at as moment, 0 as kind, candidate_rank,
+        cast(null as bigint) as execution_id,
+    from candidates
+    union all
+    select pipeline_id, node_id, started_at as moment, 1 as kind, cast(null as bigint),
+        execution_id,
+    from span_readers
+    where started_at is not null and pipeline_id is not null and node_id is not null
+),
+
+last_candidates as (
+    select
+        execution_id,
+        pipeline_id,
+        node_id,
+        max(candidate_rank) over (
+            partition by pipeline_id, node_id
+            order by moment nulls first, kind nulls first, candidate_rank nulls first
+            rows between unbounded preceding and current row
+        ) as candidate_rank,
+    from timeline
+),
+
+previous_runs as (
+    select
+        runs.execution_id,
+        coalesce(
+            nullif(found.execution_id, runs.execution_id), before_found.execution_id
+        ) as previous_execution_id,
+    from last_candidates as runs
+    inner join candidates as found
+        on runs.pipeline_id = found.pipeline_id
+        and runs.node_id = found.node_id
+        and runs.candidate_rank = found.candidate_rank
+    left join candidates as before_found
+        on found.pipeline_id = before_found.pipeline_id
+        and found.node_id = before_found.node_id
+        and found.candidate_rank - 1 = before_found.candidate_rank
+    where runs.execution_id is not null
+        and (found.execution_id <> runs.execution_id or before_found.execution_id is not null)
 ),
 
 shared_spans as (
