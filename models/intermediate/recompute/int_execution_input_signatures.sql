@@ -2,8 +2,9 @@
     order-independent digest. An input artifact is named by its content key: its type, URI,
     span and fingerprint when it has a URI (so a re-imported file, a fresh artifact at the
     same location with the same span and fingerprint, is the same input), else its
-    artifact id. The signature is the md5 of the execution's distinct content keys in text
-    order, so the order of the input events and repeated reads do not matter. Executions
+    artifact id. The signature is an order-free digest of the execution's distinct content
+    keys (macros/set_digest.sql), so the order of the input events and repeated reads do
+    not matter. Executions
     without an input event have no signature: what they read (files outside the graph) is
     not recorded. -#}
 with
@@ -20,16 +21,20 @@ artifacts as (
     select * from {{ ref('int_artifacts') }}
 ),
 
+-- Each artifact's content key, as its md5: the distinct step below then compares 32
+-- characters, not a URI.
 content_keys as (
     select
         artifact_id,
-        case
-            when nullif(trim(uri), '') is not null
-                then 'content:' || {{ graphlets_json_list([
-                    'type_name', 'trim(uri)', 'cast(span as varchar)', 'fingerprint'
-                ]) }}
-            else 'artifact:' || cast(artifact_id as varchar)
-        end as content_key,
+        md5(
+            case
+                when nullif(trim(uri), '') is not null
+                    then 'content:' || {{ graphlets_json_list([
+                        'type_name', 'trim(uri)', 'cast(span as varchar)', 'fingerprint'
+                    ]) }}
+                else 'artifact:' || cast(artifact_id as varchar)
+            end
+        ) as content_key,
     from artifacts
 ),
 
@@ -46,7 +51,7 @@ input_keys as (
 signatures as (
     select
         execution_id,
-        md5({{ graphlets_string_agg_sorted('content_key', 'chr(10)') }}) as input_signature,
+        {{ set_digest('content_key') }} as input_signature,
         count(*) as n_input_keys,
     from input_keys
     group by execution_id
