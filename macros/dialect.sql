@@ -242,47 +242,6 @@
     to_json(array({{ items | join(', ') }}))
 {%- endmacro %}
 
-{#- The interpolated quantile `q` (0..1) of `expression` over the group. -#}
-{% macro graphlets_quantile_cont(expression, q) -%}
-    {{ return(adapter.dispatch('graphlets_quantile_cont', 'graphlets')(expression, q)) }}
-{%- endmacro %}
-
-{% macro default__graphlets_quantile_cont(expression, q) -%}
-    quantile_cont({{ expression }}, {{ q }})
-{%- endmacro %}
-
-{% macro spark__graphlets_quantile_cont(expression, q) -%}
-    percentile({{ expression }}, {{ q }})
-{%- endmacro %}
-
-{#- A JSON array of the expressions `items` (text), as text: `["a","b",null]`. -#}
-{% macro graphlets_json_list(items) -%}
-    {{ return(adapter.dispatch('graphlets_json_list', 'graphlets')(items)) }}
-{%- endmacro %}
-
-{% macro default__graphlets_json_list(items) -%}
-    to_json([
-        {{ items | join(', ') }}
-    ])
-{%- endmacro %}
-
-{% macro spark__graphlets_json_list(items) -%}
-    to_json(array({{ items | join(', ') }}))
-{%- endmacro %}
-
-{#- The group's non-NULL values of text `expression`, sorted, joined by `separator`. -#}
-{% macro graphlets_string_agg_sorted(expression, separator) -%}
-    {{ return(adapter.dispatch('graphlets_string_agg_sorted', 'graphlets')(expression, separator)) }}
-{%- endmacro %}
-
-{% macro default__graphlets_string_agg_sorted(expression, separator) -%}
-    string_agg({{ expression }}, {{ separator }} order by {{ expression }} nulls first)
-{%- endmacro %}
-
-{% macro spark__graphlets_string_agg_sorted(expression, separator) -%}
-    array_join(array_sort(collect_list({{ expression }})), {{ separator }})
-{%- endmacro %}
-
 {#- Millisecond boundaries from timestamp `start` to timestamp `end` (DuckDB's
     `date_diff('millisecond', ...)`: whole milliseconds of each, subtracted). -#}
 {% macro graphlets_milliseconds_between(start, end) -%}
