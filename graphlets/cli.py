@@ -26,6 +26,7 @@ from graphlets.core.errors import GraphletsError
 from graphlets.core.text import printable
 from graphlets.core.warehouse import WAREHOUSE_ENV, resolve_warehouse
 from graphlets.readers import summary
+from graphlets.readers.site_names import DEFAULT_LATEST, DEFAULT_MOST_WASTEFUL
 
 if TYPE_CHECKING:
     from graphlets.refresh import SourceOutcome
@@ -1003,14 +1004,14 @@ def collect(
 @click.option(
     "--latest",
     type=click.IntRange(min=0),
-    default=10,
+    default=DEFAULT_LATEST,
     show_default=True,
     help="Graphlet pages per pipeline: its latest N graphlets.",
 )
 @click.option(
     "--most-wasteful",
     type=click.IntRange(min=0),
-    default=10,
+    default=DEFAULT_MOST_WASTEFUL,
     show_default=True,
     help="Graphlet pages per pipeline: also its N most wasteful graphlets.",
 )

@@ -892,7 +892,8 @@ def test_site_pages_have_no_console_errors(warehouse: Path, tmp_path: Path) -> N
     out = tmp_path / "site"
     index = write_report(warehouse, out)
     pipeline = rows(warehouse, "select min(pipeline_id) as id from marts.dim_pipelines")[0]["id"]
-    graphlet = rows(warehouse, "select min(graphlet_id) as id from marts.fct_graphlets")[0]["id"]
+    # a graphlet with a page (the default pages are each pipeline's latest and most wasteful)
+    graphlet = rows(warehouse, "select max(graphlet_id) as id from marts.fct_graphlets")[0]["id"]
     pages = [index, out / "pipelines.html", out / pipeline_page(pipeline)]
     pages.append(out / graphlet_page(graphlet))
     for page in pages:
@@ -915,10 +916,11 @@ def body_rows(html: str, table_id: str) -> list[list[str]]:
 
 
 def test_site_pages_link_to_files_that_exist(warehouse: Path, tmp_path: Path) -> None:
+    from graphlets.readers.site import SiteOptions
     from graphlets.readers.site_names import graphlet_page, pipeline_page
 
     out = tmp_path / "site"
-    index = write_report(warehouse, out)
+    index = write_report(warehouse, out, SiteOptions(latest=10, most_wasteful=10))
     pipelines = rows(warehouse, "select pipeline_id, pipeline_name from marts.dim_pipelines")
     graphlets = rows(warehouse, "select graphlet_id, n_executions from marts.fct_graphlets")
     assert len(pipelines) == 2 and len(graphlets) == 7
@@ -931,7 +933,7 @@ def test_site_pages_link_to_files_that_exist(warehouse: Path, tmp_path: Path) ->
         assert f'href="{pipeline_page(p["pipeline_id"])}"' in html
         text = page.read_text()
         assert f'<h1 class="pipeline-name">{p["pipeline_name"]}</h1>' in text
-    # 7 graphlets, well under 10 latest per pipeline: every graphlet has a page
+    # 7 graphlets, under 10 latest per pipeline: every graphlet has a page
     for g in graphlets:
         page = out / graphlet_page(g["graphlet_id"])
         text = page.read_text()

@@ -29,7 +29,12 @@ from graphlets.readers.charts import OUTCOME_COLORS
 from graphlets.readers.formatting import num, pct
 from graphlets.readers.member_dag import WASTE_STROKES, Member, member_dag_svg
 from graphlets.readers.site_charts import daily_bars
-from graphlets.readers.site_names import graphlet_page, pipeline_page
+from graphlets.readers.site_names import (
+    DEFAULT_LATEST,
+    DEFAULT_MOST_WASTEFUL,
+    graphlet_page,
+    pipeline_page,
+)
 
 OUTCOME_ORDER = (
     "pushed",
@@ -40,8 +45,6 @@ OUTCOME_ORDER = (
     "pending",
 )
 COST_COLORS = {"productive": "#4e79a7", "wasted": "#e15759", "other": "#bab0ac"}
-DEFAULT_LATEST = 10
-DEFAULT_MOST_WASTEFUL = 10
 PIPELINE_TABLE_ROWS = 500
 WASTEFUL_RUNS = 10
 

@@ -14,6 +14,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+# Graphlet pages per pipeline by default (docs/report.md, "Which graphlet pages are
+# written"): at the study's scale 3 + 3 keeps the site near 18k pages.
+DEFAULT_LATEST = 3
+DEFAULT_MOST_WASTEFUL = 3
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _NUMERIC = re.compile(r"[0-9]{1,40}")
 SLUG_LENGTH = 48
