@@ -402,12 +402,7 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None, target: st
                 "rebuilding from scratch (--full-refresh)"
             )
             full_refresh = True
-        args = ["--full-refresh"] if full_refresh else []
-        if select is not None:
-            # A test runs only when every model it reads is selected: a relationship test
-            # to a model left out would fail on a missing table.
-            args += ["--select", select, "--indirect-selection", "cautious"]
-        result = dbt_build(warehouse, args, quiet=_quiet(ctx))
+        result = dbt_build(warehouse, _build_args(full_refresh, select), quiet=_quiet(ctx))
         err.print(f"dbt build: {result.passed} ok, {result.warned} warnings")
         if result.snapshot is not None:
             err.print(
@@ -417,6 +412,16 @@ def build(ctx: click.Context, full_refresh: bool, select: str | None, target: st
         summary.print_summary(warehouse, out)
 
 
+def _build_args(full_refresh: bool, select: str | None) -> list[str]:
+    """dbt's arguments for `graphlets build` on either target. With a selection, a test runs
+    only when every model it reads is selected: a relationship test to a model left out
+    would fail on a missing table."""
+    args = ["--full-refresh"] if full_refresh else []
+    if select is not None:
+        args += ["--select", select, "--indirect-selection", "cautious"]
+    return args
+
+
 def _build_spark(
     ctx: click.Context, warehouse: Path, full_refresh: bool, select: str | None
 ) -> None:
@@ -424,10 +429,8 @@ def _build_spark(
     from graphlets.build.spark import build_spark
     from graphlets.core.warehouse import exclusive
 
-    args = ["--full-refresh"] if full_refresh else []
-    args += ["--select", select, "--indirect-selection", "cautious"] if select is not None else []
     with exclusive(warehouse, on_wait=_wait_notice):
-        result = build_spark(warehouse, args, quiet=_quiet(ctx))
+        result = build_spark(warehouse, _build_args(full_refresh, select), quiet=_quiet(ctx))
     err.print(
         f"exported {len(result.raw_tables)} raw tables to [bold]{shown(result.raw_dir)}[/]",
         soft_wrap=True,

@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 REPO = CHECKOUT
 MLMD_VENV = REPO / ".venv-mlmd"
 LOAD_STEP = "load (all but the last day, empty warehouse)"
+FULL_STEP = "dbt build (full)"
 CORE_STEP = "dbt build (core: +fct_graphlets +fct_executions, full refresh)"
 FLOOR_STEP = "floor: the core as plain SQL from the store (graph, walks, outcomes, costs)"
 
@@ -188,7 +189,7 @@ def run(config: BenchConfig, say: Callable[[str], None] = print) -> dict:
             env,
         )
     )
-    full = record(_run("dbt build (full)", _cli("build", "--full-refresh"), env))
+    full = record(_run(FULL_STEP, _cli("build", "--full-refresh"), env))
     _note_slowest_models(full, warehouse)
     record(_run("load (one more day)", _cli("load", "mlmd", str(store), "--source", "bench"), env))
     record(_run("dbt build (incremental, one more day)", _cli("build"), env))
@@ -353,7 +354,7 @@ def _combined_ratios(steps: list[dict], floor: dict | None) -> list[str]:
     if not floor or load is None:
         return []
     lines = [""]
-    for label, name in (("core", CORE_STEP), ("full", "dbt build (full)")):
+    for label, name in (("core", CORE_STEP), ("full", FULL_STEP)):
         if name in done:
             wall = load["seconds"] + done[name]["seconds"]
             cpu = load.get("cpu_seconds", 0.0) + done[name].get("cpu_seconds", 0.0)
