@@ -255,3 +255,91 @@
 {% macro spark__graphlets_milliseconds_between(start, end) -%}
     (unix_millis(cast({{ end }} as timestamp_ltz)) - unix_millis(cast({{ start }} as timestamp_ltz)))
 {%- endmacro %}
+
+{#- A struct of the named expressions `fields` (a dict, in its order), compared field by
+    field: DuckDB's `{'a': x, 'b': y}`, Spark's named_struct. -#}
+{% macro graphlets_struct(fields) -%}
+    {{ return(adapter.dispatch('graphlets_struct', 'graphlets')(fields)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_struct(fields) -%}
+    { {%- for name, expression in fields.items() %}'{{ name }}': {{ expression }}{{ ', ' if not loop.last }}{% endfor -%} }
+{%- endmacro %}
+
+{% macro spark__graphlets_struct(fields) -%}
+    named_struct({%- for name, expression in fields.items() %}'{{ name }}', {{ expression }}{{ ', ' if not loop.last }}{% endfor -%})
+{%- endmacro %}
+
+{#- The UTC wall-clock time (a timestamp without a zone) of the zoned timestamp `at`. On
+    Spark a zoned timestamp is `timestamp_ltz`, its wall-clock time that of the session's
+    zone, UTC (the profile). -#}
+{% macro graphlets_utc_wall_clock(at) -%}
+    {{ return(adapter.dispatch('graphlets_utc_wall_clock', 'graphlets')(at)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_utc_wall_clock(at) -%}
+    timezone('UTC', {{ at }})
+{%- endmacro %}
+
+{% macro spark__graphlets_utc_wall_clock(at) -%}
+    cast({{ at }} as timestamp_ntz)
+{%- endmacro %}
+
+{#- Seconds since 1970-01-01 of timestamp `at`, a double (fractions kept). -#}
+{% macro graphlets_epoch(at) -%}
+    {{ return(adapter.dispatch('graphlets_epoch', 'graphlets')(at)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_epoch(at) -%}
+    epoch({{ at }})
+{%- endmacro %}
+
+{% macro spark__graphlets_epoch(at) -%}
+    (cast(unix_micros(cast({{ at }} as timestamp_ltz)) as double) / 1000000)
+{%- endmacro %}
+
+{#- An interval of `hours` (an integer expression) hours. -#}
+{% macro graphlets_hours(hours) -%}
+    {{ return(adapter.dispatch('graphlets_hours', 'graphlets')(hours)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_hours(hours) -%}
+    to_hours(cast({{ hours }} as bigint))
+{%- endmacro %}
+
+{% macro spark__graphlets_hours(hours) -%}
+    make_dt_interval(0, cast({{ hours }} as int))
+{%- endmacro %}
+
+{#- Milliseconds `ms` (an integer expression) as seconds, a double. -#}
+{% macro graphlets_ms_as_seconds(ms) -%}
+    {{ return(adapter.dispatch('graphlets_ms_as_seconds', 'graphlets')(ms)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_ms_as_seconds(ms) -%}
+    (({{ ms }}) / 1000.0)
+{%- endmacro %}
+
+{% macro spark__graphlets_ms_as_seconds(ms) -%}
+    (cast(({{ ms }}) as double) / 1000)
+{%- endmacro %}
+
+{#- The distinct non-NULL values of text `expression` over the group, sorted, joined by
+    `separator`; NULL when there are none. -#}
+{% macro graphlets_string_agg_distinct(expression, separator) -%}
+    {{ return(adapter.dispatch('graphlets_string_agg_distinct', 'graphlets')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_string_agg_distinct(expression, separator) -%}
+    string_agg(
+        distinct {{ expression }}, {{ separator }}
+        order by {{ expression }} nulls first
+    )
+{%- endmacro %}
+
+{% macro spark__graphlets_string_agg_distinct(expression, separator) -%}
+    case
+        when count({{ expression }}) > 0
+            then array_join(array_sort(collect_set({{ expression }})), {{ separator }})
+    end
+{%- endmacro %}

@@ -6,24 +6,12 @@
     models of models/intermediate/graph/ union them and apply the source-neutral rules
     once: key checks, role rules, cost. -#}
 
-{#- The source kinds feeding the graph: a new source adds one line. -#}
+{#- The source kinds feeding the graph, on every engine: a new source adds one line. -#}
 {% macro graph_sources() -%}
-    {{ return(adapter.dispatch('graph_sources', 'graphlets')()) }}
-{%- endmacro %}
-
-{% macro default__graph_sources() -%}
     {{ return([
         'mlmd',
         'openlineage',
         'mlflow',
-    ]) }}
-{%- endmacro %}
-
-{#- The source kinds whose models run on Spark so far (docs/spark.md): the others' rows
-    are not in the Spark build's graph. -#}
-{% macro spark__graph_sources() -%}
-    {{ return([
-        'mlmd',
     ]) }}
 {%- endmacro %}
 

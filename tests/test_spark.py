@@ -1,15 +1,19 @@
-"""The same dbt project on Apache Spark (docs/spark.md): a small generated corpus is built on
-DuckDB and on a local SparkSession (`graphlets build --target spark`), and every table the
-Spark build makes must hold the rows DuckDB's holds.
+"""The same dbt project on Apache Spark (docs/spark.md): a small corpus of every source kind
+(a generated ML Metadata store, an OpenLineage event file, tests/spark_corpus.py, and an
+MLflow store written by the mlflow library, tests/mlflow_store.py) is loaded into one
+warehouse, built on DuckDB and on a local SparkSession (`graphlets build --target spark`),
+and every table the Spark build makes must hold the rows DuckDB's holds.
 
 Spark's tables are read back with DuckDB from the session's Parquet files, so the test needs
 no second JVM: values are compared after normalising what differs only in representation
-(row order, timestamp types, decimal vs. double; floats within 1e-9 relative).
+(row order, timestamp types, decimal vs. double, JSON text as the JSON value it spells;
+floats within 1e-9 relative).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +22,8 @@ import duckdb
 import pytest
 
 from tests.conftest import run_cli
+from tests.spark_corpus import write_events
+from tests.test_mlflow import _store as write_mlflow_store
 
 pytestmark = pytest.mark.spark
 
@@ -45,6 +51,13 @@ EXPECTED = {
     "marts.fct_window_overlaps",
     "intermediate.int_execution_input_signatures",
     "audit.load_history",
+    "audit.dq_quarantine",
+    "intermediate.int_openlineage_runs",
+    "intermediate.int_openlineage_run_datasets",
+    "intermediate.int_openlineage_run_artifacts",
+    "intermediate.int_mlflow_runs",
+    "intermediate.int_mlflow_events",
+    "intermediate.int_mlflow_model_versions",
     "seeds.role_rules",
 }
 
@@ -53,9 +66,14 @@ EXPECTED = {
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("spark")
     store, warehouse = work / "store.sqlite", work / "warehouse.duckdb"
+    (work / "lineage").mkdir()
+    write_events(work / "lineage" / "events.ndjson")
+    write_mlflow_store("build", str(work / "mlflow.db"))
     for args in (
         ("generate", "--pipelines", "3", "--days", "4", "--out", str(store)),
         ("--warehouse", str(warehouse), "load", "mlmd", str(store)),
+        ("--warehouse", str(warehouse), "load", "openlineage", str(work / "lineage")),
+        ("--warehouse", str(warehouse), "load", "mlflow", f"sqlite:///{work / 'mlflow.db'}"),
         ("--warehouse", str(warehouse), "build"),
         ("--warehouse", str(warehouse), "build", "--target", "spark"),
     ):
@@ -79,7 +97,28 @@ def test_spark_builds_the_ported_models(built: tuple[Path, Path]) -> None:
     assert set(tables) >= EXPECTED, sorted(EXPECTED - set(tables))
     # The raw tables went to Spark as Parquet, one directory per table.
     raw = {path.name for path in (spark_dir / "raw").iterdir() if path.is_dir()}
-    assert {"mlmd_execution", "mlmd_event", "_loads"} <= raw
+    assert {"mlmd_execution", "mlmd_event", "_loads", "openlineage_events", "mlflow_runs"} <= raw
+    # OpenLineage's event as the JSON macros read it on Spark (text), its time zoned (a
+    # timestamp_ltz to Spark, which graphlets_utc_wall_clock turns into a UTC wall clock).
+    events = spark_dir / "raw" / "openlineage_events" / "data.parquet"
+    types = dict(
+        duckdb.sql(
+            f"select column_name, column_type from (describe select * from '{events}')"
+        ).fetchall()
+    )
+    assert types["event"] == "VARCHAR" and types["event_time"] == "TIMESTAMP WITH TIME ZONE"
+
+
+def test_spark_graph_holds_every_source_kind(built: tuple[Path, Path]) -> None:
+    """graph_sources() is the same on Spark: each kind's executions reach the graph."""
+    warehouse, spark_dir = built
+    executions = spark_tables(spark_dir)["intermediate.int_executions"]
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    counts = "select source_kind, count(*) from {} group by 1 order by 1"
+    on_spark = con.execute(counts.format(f"'{executions}/*.parquet'")).fetchall()
+    assert [kind for kind, _ in on_spark] == ["mlflow", "mlmd", "openlineage"]
+    assert on_spark == con.execute(counts.format("wh.intermediate.int_executions")).fetchall()
 
 
 def test_spark_rows_equal_duckdb_rows(built: tuple[Path, Path]) -> None:
@@ -168,6 +207,13 @@ def _normal(value: object) -> object:
         return value.astimezone(dt.UTC).replace(tzinfo=None)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        # JSON text (OpenLineage's facets): Spark writes a variant's keys sorted and
+        # spells numbers its own way; the value is what must be equal.
+        try:
+            return json.dumps(json.loads(value), sort_keys=True)
+        except ValueError:
+            return value
     return value
 
 

@@ -161,7 +161,8 @@ ending_before_start as (
         source_execution_id as source_row_id,
         execution_id as warehouse_key,
         'execution ends before it starts' as reason,
-        'ends ' || ((created_ms - updated_ms) / 1000.0) || ' s before it starts' as detail,
+        'ends ' || {{ graphlets_ms_as_seconds('created_ms - updated_ms') }} || ' s before it starts'
+            as detail,
         'duration negative: costs 0 unless CACHED or priced by the cost property' as effect,
     from executions
     where ended_at < started_at
@@ -174,7 +175,7 @@ future_bounds as (
         source_id,
         max(finished_at) as last_loaded_at,
         max(finished_at)
-            + to_hours(cast({{ var('dq_future_tolerance_hours') }} as bigint)) as bound_at,
+            + {{ graphlets_hours(var('dq_future_tolerance_hours')) }} as bound_at,
     from loads
     group by source_id
 ),
@@ -277,10 +278,9 @@ several_complete_producers as (
         artifacts.artifact_id as warehouse_key,
         'artifact has several COMPLETE producers' as reason,
         'produced by COMPLETE executions '
-            || string_agg(
-                distinct complete_producers.source_execution_id::varchar, ', '
-                order by complete_producers.source_execution_id::varchar nulls first
-            ) as detail,
+            || {{ graphlets_string_agg_distinct(
+                'complete_producers.source_execution_id::varchar', "', '"
+            ) }} as detail,
         'every producer is walked' as effect,
     from complete_producers
     inner join artifacts_with_several_producers

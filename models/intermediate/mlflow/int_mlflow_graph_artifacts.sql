@@ -40,10 +40,7 @@ artifacts as (
         datasets.name || '@' || datasets.digest as artifact_name,
         'Dataset' as type_name,
         coalesce(
-            case
-                when json_valid(datasets.dataset_source)
-                    then json_extract_string(datasets.dataset_source, '$.uri')
-            end,
+            {{ graphlets_json_text_if_valid('datasets.dataset_source', ['uri']) }},
             datasets.dataset_source
         ) as uri,
         cast(null as boolean) as blessed,

@@ -69,7 +69,7 @@ final as (
         executions.state,
         executions.started_at,
         executions.ended_at,
-        epoch(executions.ended_at) - epoch(executions.started_at)
+        {{ graphlets_epoch('executions.ended_at') }} - {{ graphlets_epoch('executions.started_at') }}
             as recorded_duration_seconds,
         cast(null as double) as cost_property_value,
         false as has_cost_property,

@@ -52,11 +52,17 @@ final as (
         -- The URI OpenLineage's naming spec forms (docs/openlineage.md section 6.2).
         case
             when aggregated.dataset_namespace like '%://%'
-                then rtrim(aggregated.dataset_namespace, '/')
-                || case when starts_with(aggregated.dataset_name, '/') then '' else '/' end
+                then {{ graphlets_rtrim('aggregated.dataset_namespace', "'/'") }}
+                || case
+                    when {{ graphlets_starts_with('aggregated.dataset_name', "'/'") }} then ''
+                    else '/'
+                end
                 || aggregated.dataset_name
-            when regexp_matches(aggregated.dataset_namespace, '^[A-Za-z][A-Za-z0-9+.-]*:?$')
-                then rtrim(aggregated.dataset_namespace, ':') || ':' || aggregated.dataset_name
+            when {{ graphlets_regexp_matches(
+                'aggregated.dataset_namespace', "'^[A-Za-z][A-Za-z0-9+.-]*:?$'"
+            ) }}
+                then {{ graphlets_rtrim('aggregated.dataset_namespace', "':'") }} || ':'
+                || aggregated.dataset_name
             else aggregated.dataset_namespace || '/' || aggregated.dataset_name
         end as uri,
         cast(null as varchar) as state,

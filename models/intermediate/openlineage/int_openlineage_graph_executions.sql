@@ -17,12 +17,13 @@ events as (
     where event_kind = 'run'
 ),
 
+{%- set cost = graphlets_json_at('run_facets', ['graphlets', 'cost']) %}
 costs as (
     select
         source_id,
         run_id,
-        arg_max(run_facets -> 'graphlets' -> 'cost', event_at)
-            filter (where (run_facets -> 'graphlets' -> 'cost') is not null) as cost_json,
+        {{ graphlets_arg_max(cost, 'event_at') }} filter (where ({{ cost }}) is not null)
+            as cost_json,
     from events
     group by source_id, run_id
 ),
@@ -38,18 +39,19 @@ final as (
         runs.pipeline_name,
         case when runs.has_parent then 1 else 0 end as n_pipeline_contexts,
         case
-            when starts_with(runs.job_name, runs.pipeline_name || '.')
-                then runs.job_name[length(runs.pipeline_name) + 2:]
+            when {{ graphlets_starts_with('runs.job_name', "runs.pipeline_name || '.'") }}
+                then {{ graphlets_substring_from('runs.job_name', 'length(runs.pipeline_name) + 2') }}
             else runs.job_name
         end as node_id,
         runs.job_name as type_name,
         runs.state,
         runs.started_at,
         runs.ended_at,
-        epoch(runs.ended_at) - epoch(runs.started_at) as recorded_duration_seconds,
+        {{ graphlets_epoch('runs.ended_at') }} - {{ graphlets_epoch('runs.started_at') }}
+            as recorded_duration_seconds,
         case
-            when json_type(costs.cost_json) in ('UBIGINT', 'BIGINT', 'DOUBLE')
-                and isfinite(cast(costs.cost_json as double))
+            when {{ graphlets_json_is_number('costs.cost_json') }}
+                and {{ graphlets_isfinite('cast(costs.cost_json as double)') }}
                 then cast(costs.cost_json as double)
         end as cost_property_value,
         costs.cost_json is not null as has_cost_property,

@@ -72,7 +72,9 @@ resolved_reads as (
         unversioned_reads.*,
         coalesce(
             (
-                select arg_max(usable_writes.version_key, usable_writes.first_listed_at)
+                select {{ graphlets_arg_max(
+                    'usable_writes.version_key', 'usable_writes.first_listed_at'
+                ) }}
                 from usable_writes
                 where usable_writes.source_id = unversioned_reads.source_id
                     and usable_writes.dataset_namespace = unversioned_reads.dataset_namespace

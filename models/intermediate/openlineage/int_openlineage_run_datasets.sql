@@ -14,12 +14,12 @@ events as (
 
 listed as (
     select source_id, run_id, load_id, event_at, 'input' as direction,
-        unnest(cast(inputs as json[])) as dataset,
+        {{ graphlets_json_unnest('inputs') }} as dataset,
     from events
     where inputs is not null
     union all
     select source_id, run_id, load_id, event_at, 'output' as direction,
-        unnest(cast(outputs as json[])) as dataset,
+        {{ graphlets_json_unnest('outputs') }} as dataset,
     from events
     where outputs is not null
 ),
@@ -31,23 +31,34 @@ unpacked as (
         load_id,
         event_at,
         direction,
-        dataset ->> 'namespace' as dataset_namespace,
-        dataset ->> 'name' as dataset_name,
-        nullif(dataset -> 'facets' -> 'version' ->> 'datasetVersion', '') as declared_version,
-        dataset -> 'facets' -> 'graphlets' ->> 'type' as facet_type,
-        try_cast(dataset -> 'facets' -> 'graphlets' ->> 'span' as bigint) as facet_span,
+        {{ graphlets_json_text_at('dataset', ['namespace']) }} as dataset_namespace,
+        {{ graphlets_json_text_at('dataset', ['name']) }} as dataset_name,
+        nullif(
+            {{ graphlets_json_text_at('dataset', ['facets', 'version', 'datasetVersion']) }}, ''
+        ) as declared_version,
+        {{ graphlets_json_text_at('dataset', ['facets', 'graphlets', 'type']) }} as facet_type,
+        try_cast(
+            {{ graphlets_json_text_at('dataset', ['facets', 'graphlets', 'span']) }} as bigint
+        ) as facet_span,
         coalesce(
-            dataset -> 'inputFacets' -> 'graphlets' ->> 'key',
-            dataset -> 'outputFacets' -> 'graphlets' ->> 'key'
+            {{ graphlets_json_text_at('dataset', ['inputFacets', 'graphlets', 'key']) }},
+            {{ graphlets_json_text_at('dataset', ['outputFacets', 'graphlets', 'key']) }}
         ) as facet_key,
-        try_cast(dataset -> 'outputFacets' -> 'graphlets' ->> 'blessed' as boolean)
-            as facet_blessed,
-        try_cast(dataset -> 'outputFacets' -> 'graphlets' ->> 'pushed' as boolean)
-            as facet_pushed,
+        try_cast(
+            {{ graphlets_json_text_at('dataset', ['outputFacets', 'graphlets', 'blessed']) }}
+                as boolean
+        ) as facet_blessed,
+        try_cast(
+            {{ graphlets_json_text_at('dataset', ['outputFacets', 'graphlets', 'pushed']) }}
+                as boolean
+        ) as facet_pushed,
         case
-            when json_type(dataset -> 'inputFacets' -> 'dataQualityAssertions' -> 'assertions')
-                = 'ARRAY'
-                then dataset -> 'inputFacets' -> 'dataQualityAssertions' -> 'assertions'
+            when {{ graphlets_json_is_array_at(
+                'dataset', ['inputFacets', 'dataQualityAssertions', 'assertions']
+            ) }}
+                then {{ graphlets_json_at(
+                    'dataset', ['inputFacets', 'dataQualityAssertions', 'assertions']
+                ) }}
         end as assertions,
     from listed
 ),
@@ -61,17 +72,23 @@ grouped as (
         dataset_name,
         declared_version,
         min(event_at) as first_listed_at,
-        min({'load_id': cast(load_id as bigint), 'event_at': cast(event_at as timestamp)})
-            as first_seen,
-        arg_max(facet_type, event_at) filter (where facet_type is not null) as facet_type,
-        arg_max(facet_span, event_at) filter (where facet_span is not null) as facet_span,
-        arg_max(facet_key, event_at) filter (where facet_key is not null) as event_key,
-        arg_max(facet_blessed, event_at) filter (where facet_blessed is not null)
-            as facet_blessed,
-        arg_max(facet_pushed, event_at) filter (where facet_pushed is not null)
-            as facet_pushed,
+        min({{ graphlets_struct({
+            'load_id': 'cast(load_id as bigint)',
+            'event_at': 'cast(event_at as timestamp)',
+        }) }}) as first_seen,
+        {{ graphlets_arg_max('facet_type', 'event_at') }}
+            filter (where facet_type is not null) as facet_type,
+        {{ graphlets_arg_max('facet_span', 'event_at') }}
+            filter (where facet_span is not null) as facet_span,
+        {{ graphlets_arg_max('facet_key', 'event_at') }}
+            filter (where facet_key is not null) as event_key,
+        {{ graphlets_arg_max('facet_blessed', 'event_at') }}
+            filter (where facet_blessed is not null) as facet_blessed,
+        {{ graphlets_arg_max('facet_pushed', 'event_at') }}
+            filter (where facet_pushed is not null) as facet_pushed,
         -- The latest assertions facet replaces earlier ones (a facet is replaced whole).
-        arg_max(assertions, event_at) filter (where assertions is not null) as assertions,
+        {{ graphlets_arg_max('assertions', 'event_at') }}
+            filter (where assertions is not null) as assertions,
     from unpacked
     where dataset_namespace is not null and dataset_name is not null
     group by all
@@ -82,12 +99,11 @@ verdicts as (
         *,
         case
             when assertions is not null then not coalesce(
-                list_bool_or(
-                    list_transform(
-                        cast(assertions as json[]),
-                        a -> try_cast(a ->> 'success' as boolean) = false
-                    )
-                ),
+                {{ graphlets_json_any(
+                    'assertions',
+                    'a',
+                    'try_cast(' ~ graphlets_json_text_at('a', ['success']) ~ ' as boolean) = false',
+                ) }},
                 false
             )
         end as assertions_passed,
@@ -95,12 +111,15 @@ verdicts as (
 ),
 
 final as (
-    select *
-    from verdicts
-    qualify declared_version is not null
+    {% call graphlets_qualify(
+        'declared_version is not null
         or count(declared_version) over (
             partition by source_id, run_id, direction, dataset_namespace, dataset_name
-        ) = 0
+        ) = 0',
+        '') -%}
+    select *
+    from verdicts
+    {%- endcall %}
 )
 
 select * from final

@@ -20,6 +20,14 @@ sources as (
 -- The terminal event that decides the state: the latest (a retried run may carry a FAIL
 -- and then a COMPLETE); at equal times COMPLETE over FAIL over ABORT, then the hash.
 terminals as (
+    {% call graphlets_qualify(
+        "row_number() over (
+            partition by source_id, run_id
+            order by event_at desc,
+                case event_type when 'COMPLETE' then 0 when 'FAIL' then 1 else 2 end,
+                event_hash
+        )",
+        '= 1') -%}
     select
         source_id,
         run_id,
@@ -27,12 +35,7 @@ terminals as (
         event_at as terminal_at,
     from events
     where event_type in ('COMPLETE', 'FAIL', 'ABORT')
-    qualify row_number() over (
-        partition by source_id, run_id
-        order by event_at desc,
-            case event_type when 'COMPLETE' then 0 when 'FAIL' then 1 else 2 end,
-            event_hash
-    ) = 1
+    {%- endcall %}
 ),
 
 aggregated as (
@@ -40,39 +43,43 @@ aggregated as (
         source_id,
         run_id,
         -- A reused runId merges runs: the job of its first event names it.
-        arg_min(job_namespace, event_at) as job_namespace,
-        arg_min(job_name, event_at) as job_name,
+        {{ graphlets_arg_min('job_namespace', 'event_at') }} as job_namespace,
+        {{ graphlets_arg_min('job_name', 'event_at') }} as job_name,
         count(distinct job_namespace || '/' || job_name) as n_jobs,
-        arg_max(parent_run_id, event_at) filter (where parent_run_id is not null)
-            as parent_run_id,
-        arg_max(parent_job_namespace, event_at) filter (where parent_job_name is not null)
-            as parent_job_namespace,
-        arg_max(parent_job_name, event_at) filter (where parent_job_name is not null)
-            as parent_job_name,
-        arg_max(root_run_id, event_at) filter (where root_run_id is not null) as root_run_id,
-        arg_max(root_job_namespace, event_at) filter (where root_job_name is not null)
-            as root_job_namespace,
-        arg_max(root_job_name, event_at) filter (where root_job_name is not null)
-            as root_job_name,
-        arg_max(job_processing_type, event_at) filter (where job_processing_type is not null)
-            as job_processing_type,
-        arg_max(job_integration, event_at) filter (where job_integration is not null)
-            as job_integration,
-        arg_max(job_type, event_at) filter (where job_type is not null) as job_type,
-        arg_max(error_message, event_at) filter (where error_message is not null)
-            as error_message,
-        arg_max(run_facet_role, event_at) filter (where run_facet_role is not null)
-            as run_facet_role,
-        arg_max(job_facet_role, event_at) filter (where job_facet_role is not null)
-            as job_facet_role,
+        {{ graphlets_arg_max('parent_run_id', 'event_at') }}
+            filter (where parent_run_id is not null) as parent_run_id,
+        {{ graphlets_arg_max('parent_job_namespace', 'event_at') }}
+            filter (where parent_job_name is not null) as parent_job_namespace,
+        {{ graphlets_arg_max('parent_job_name', 'event_at') }}
+            filter (where parent_job_name is not null) as parent_job_name,
+        {{ graphlets_arg_max('root_run_id', 'event_at') }}
+            filter (where root_run_id is not null) as root_run_id,
+        {{ graphlets_arg_max('root_job_namespace', 'event_at') }}
+            filter (where root_job_name is not null) as root_job_namespace,
+        {{ graphlets_arg_max('root_job_name', 'event_at') }}
+            filter (where root_job_name is not null) as root_job_name,
+        {{ graphlets_arg_max('job_processing_type', 'event_at') }}
+            filter (where job_processing_type is not null) as job_processing_type,
+        {{ graphlets_arg_max('job_integration', 'event_at') }}
+            filter (where job_integration is not null) as job_integration,
+        {{ graphlets_arg_max('job_type', 'event_at') }}
+            filter (where job_type is not null) as job_type,
+        {{ graphlets_arg_max('error_message', 'event_at') }}
+            filter (where error_message is not null) as error_message,
+        {{ graphlets_arg_max('run_facet_role', 'event_at') }}
+            filter (where run_facet_role is not null) as run_facet_role,
+        {{ graphlets_arg_max('job_facet_role', 'event_at') }}
+            filter (where job_facet_role is not null) as job_facet_role,
         min(event_at) filter (where event_type = 'START') as first_start_at,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
         count(*) as n_events,
         count(*) filter (where event_type = 'START') as n_starts,
         -- First appearance: the earliest (load, event time); a later load cannot lower it.
-        min({'load_id': cast(load_id as bigint), 'event_at': cast(event_at as timestamp)})
-            as first_seen,
+        min({{ graphlets_struct({
+            'load_id': 'cast(load_id as bigint)',
+            'event_at': 'cast(event_at as timestamp)',
+        }) }}) as first_seen,
     from events
     group by source_id, run_id
 ),

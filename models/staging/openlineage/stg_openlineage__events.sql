@@ -14,7 +14,7 @@ final as (
         _load_id as load_id,
         event_hash,
         -- UTC without a zone, as every other source's times (docs/semantics.md section 1.6).
-        timezone('UTC', event_time) as event_at,
+        {{ graphlets_utc_wall_clock('event_time') }} as event_at,
         event_kind,
         event_type,
         run_id,
@@ -33,23 +33,33 @@ final as (
         -- JobTypeJobFacet: BATCH / STREAMING / SERVICE; the integration (AIRFLOW, SPARK,
         -- DBT, ...); the job type (DAG, TASK, ..., or the convention's TRAIN, EVALUATE,
         -- DEPLOY).
-        event -> 'job' -> 'facets' -> 'jobType' ->> 'processingType' as job_processing_type,
-        event -> 'job' -> 'facets' -> 'jobType' ->> 'integration' as job_integration,
-        event -> 'job' -> 'facets' -> 'jobType' ->> 'jobType' as job_type,
+        {{ graphlets_json_text_at('event', ['job', 'facets', 'jobType', 'processingType']) }}
+            as job_processing_type,
+        {{ graphlets_json_text_at('event', ['job', 'facets', 'jobType', 'integration']) }}
+            as job_integration,
+        {{ graphlets_json_text_at('event', ['job', 'facets', 'jobType', 'jobType']) }} as job_type,
         -- ErrorMessageRunFacet
-        event -> 'run' -> 'facets' -> 'errorMessage' ->> 'message' as error_message,
+        {{ graphlets_json_text_at('event', ['run', 'facets', 'errorMessage', 'message']) }}
+            as error_message,
         -- NominalTimeRunFacet
-        event -> 'run' -> 'facets' -> 'nominalTime' ->> 'nominalStartTime'
+        {{ graphlets_json_text_at('event', ['run', 'facets', 'nominalTime', 'nominalStartTime']) }}
             as nominal_start_time,
         -- The `graphlets` custom facet (docs/openlineage.md section 6): the explicit role, on
         -- the run or on the job.
-        event -> 'run' -> 'facets' -> 'graphlets' ->> 'role' as run_facet_role,
-        event -> 'job' -> 'facets' -> 'graphlets' ->> 'role' as job_facet_role,
-        event -> 'run' -> 'facets' as run_facets,
-        event -> 'job' -> 'facets' as job_facets,
-        case when json_type(event -> 'inputs') = 'ARRAY' then event -> 'inputs' end as inputs,
-        case when json_type(event -> 'outputs') = 'ARRAY' then event -> 'outputs' end
-            as outputs,
+        {{ graphlets_json_text_at('event', ['run', 'facets', 'graphlets', 'role']) }}
+            as run_facet_role,
+        {{ graphlets_json_text_at('event', ['job', 'facets', 'graphlets', 'role']) }}
+            as job_facet_role,
+        {{ graphlets_json_at('event', ['run', 'facets']) }} as run_facets,
+        {{ graphlets_json_at('event', ['job', 'facets']) }} as job_facets,
+        case
+            when {{ graphlets_json_is_array_at('event', ['inputs']) }}
+                then {{ graphlets_json_at('event', ['inputs']) }}
+        end as inputs,
+        case
+            when {{ graphlets_json_is_array_at('event', ['outputs']) }}
+                then {{ graphlets_json_at('event', ['outputs']) }}
+        end as outputs,
         event,
         source_file,
         source_line,
