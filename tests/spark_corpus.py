@@ -5,14 +5,19 @@ errorMessage, the `graphlets` run, job, dataset, input and output facets (role, 
 integer, a float, a string and a JSON null, type, span, key, blessed, pushed), dataset
 versions, unversioned reads resolved to the latest good write, dataQualityAssertions, a
 FAIL and an ABORT, a run without a terminal event, a DatasetEvent, a JobEvent, a record
-that is no event (quarantined) and `inputs` that are no JSON array."""
+that is no event (quarantined) and `inputs` that are no JSON array. And rows of the ML
+Metadata store that audit.dq_quarantine flags (`add_flagged_rows`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import uuid
 from pathlib import Path
+
+from graphlets.synth.mlmd_store import StoreWriter
+from tests.stores import EXAMPLE_GEN, HOUR, T0
 
 NS = "airflow://prod"
 DAG = "nightly"
@@ -155,3 +160,17 @@ def write_events(path: Path) -> None:
     lines = [json.dumps(event) for event in events]
     lines.insert(3, json.dumps({"producer": PRODUCER, "note": "no event"}))
     path.write_text("\n".join(lines) + "\n")
+
+
+def add_flagged_rows(store: Path) -> None:
+    """Executions of unknown time, ending before they start or far in the future, and an
+    artifact two COMPLETE executions produce (docs/semantics.md section 8)."""
+    future = int(time.time() * 1000) + 10 * 24 * HOUR
+    with StoreWriter(store) as w:
+        w.execution(EXAMPLE_GEN, "COMPLETE", 0, T0 + HOUR, name="unknown-start")
+        w.execution(EXAMPLE_GEN, "FAILED", T0 + 2 * HOUR + 250, T0 + HOUR, name="negative")
+        w.execution(EXAMPLE_GEN, "COMPLETE", T0, future, name="future")
+        twice = w.artifact("Examples", "/art/twice", T0 + HOUR)
+        for name in ("producer-a", "producer-b"):
+            producer = w.execution(EXAMPLE_GEN, "COMPLETE", T0, T0 + HOUR, name=name)
+            w.event(producer, twice, "OUTPUT", T0 + HOUR, "examples")

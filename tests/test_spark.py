@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from tests.conftest import run_cli
-from tests.spark_corpus import write_events
+from tests.spark_corpus import add_flagged_rows, write_events
 from tests.test_mlflow import _store as write_mlflow_store
 
 pytestmark = pytest.mark.spark
@@ -66,11 +66,13 @@ EXPECTED = {
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("spark")
     store, warehouse = work / "store.sqlite", work / "warehouse.duckdb"
+    generated = run_cli("generate", "--pipelines", "3", "--days", "4", "--out", str(store))
+    assert generated.returncode == 0, generated.stderr[-3000:]
+    add_flagged_rows(store)
     (work / "lineage").mkdir()
     write_events(work / "lineage" / "events.ndjson")
     write_mlflow_store("build", str(work / "mlflow.db"))
     for args in (
-        ("generate", "--pipelines", "3", "--days", "4", "--out", str(store)),
         ("--warehouse", str(warehouse), "load", "mlmd", str(store)),
         ("--warehouse", str(warehouse), "load", "openlineage", str(work / "lineage")),
         ("--warehouse", str(warehouse), "load", "mlflow", f"sqlite:///{work / 'mlflow.db'}"),
