@@ -126,9 +126,27 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
+@pytest.fixture(scope="module")
+def grown(generated: Path) -> Path:
+    """Where every test of the module writes the store as it grew: one path, so the
+    source's location is the same in each warehouse (the tests run one after another)."""
+    return generated.with_name("grown.sqlite")
+
+
+@pytest.fixture(scope="module")
+def fresh(generated: Path, grown: Path) -> tuple[Path, dict[str, list[tuple]]]:
+    """A warehouse that loaded the final store once and was built from scratch, and its
+    content: what every incremental history must end in."""
+    shutil.copy(generated, grown)
+    warehouse = generated.with_name("fresh.duckdb")
+    load(warehouse, grown)
+    build(warehouse)
+    return warehouse, content(warehouse)
+
+
 @pytest.mark.parametrize("seed", [11, 29])
 def test_incremental_builds_equal_a_full_refresh(
-    generated: Path, tmp_path: Path, seed: int
+    generated: Path, grown: Path, fresh: tuple[Path, dict], tmp_path: Path, seed: int
 ) -> None:
     rng = random.Random(seed)
     first, last = time_range(generated)
@@ -136,7 +154,6 @@ def test_incremental_builds_equal_a_full_refresh(
     # their model), with rows that arrive late.
     cuts = sorted(rng.randint(first + (last - first) // 5, last) for _ in range(rng.randint(2, 3)))
 
-    grown = tmp_path / "store.sqlite"
     incremental = tmp_path / "incremental.duckdb"
     for cut in cuts:
         grown.unlink(missing_ok=True)
@@ -163,11 +180,7 @@ def test_incremental_builds_equal_a_full_refresh(
     assert 0 < refreshed < anchors
     assert 0 < reshaped < anchors
 
-    fresh = tmp_path / "fresh.duckdb"
-    load(fresh, grown)
-    build(fresh)
-
-    got, want = content(incremental), content(fresh)
+    got, want = content(incremental), fresh[1]
     assert set(got) == set(want)
     differing = sorted(table for table in want if differs(got[table], want[table]))
     assert not differing, f"incremental build differs from a full refresh in {differing}"
@@ -175,14 +188,13 @@ def test_incremental_builds_equal_a_full_refresh(
 
 
 def test_a_table_of_an_older_version_is_rebuilt_from_scratch(
-    generated: Path, tmp_path: Path
+    fresh: tuple[Path, dict], tmp_path: Path
 ) -> None:
     """An incremental table without its bookkeeping columns (as an older graphlets built
     it) cannot be updated in place: `graphlets build` says so and rebuilds it whole."""
     warehouse = tmp_path / "old.duckdb"
-    load(warehouse, generated)
-    build(warehouse)
-    want = content(warehouse)
+    shutil.copy(fresh[0], warehouse)
+    want = fresh[1]
     con = duckdb.connect(str(warehouse))
     for column in ("member_set_hash", "n_members", "built_through_load_id"):
         con.execute(f"alter table intermediate.int_graphlet_shape_keys drop column {column}")
