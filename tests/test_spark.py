@@ -51,6 +51,19 @@ EXPECTED = {
     "intermediate.int_graphlet_shape_definitions",
     "intermediate.int_graphlet_signatures",
     "marts.rpt_graphlet_shapes",
+    "intermediate.int_pruning_splits",
+    "intermediate.int_pruning_pipeline_signals",
+    "intermediate.int_pruning_outcome_transitions",
+    "marts.fct_graphlet_features",
+    "marts.fct_pruning_scores",
+    "marts.fct_pruning_decisions",
+    "marts.rpt_pruning_pipelines",
+    "marts.rpt_pruning_tradeoff",
+    "marts.rpt_pruning_tradeoff_by_group",
+    "marts.rpt_pruning_choice",
+    "marts.rpt_opportunity_executions",
+    "marts.rpt_opportunities",
+    "marts.rpt_report_opportunities",
 }
 
 # Opaque 64-bit hash keys (macro graphlets_hash: DuckDB's `hash`, Spark's `xxhash64`): the
