@@ -149,7 +149,9 @@
     struct({{ items | join(', ') }})
 {%- endmacro %}
 
-{#- A list of the expressions `items` (one type), compared element by element. -#}
+{#- A list of the expressions `items` (one type), compared element by element, a NULL
+    element after every value as in DuckDB (Spark orders NULL elements first, so its
+    elements are (is NULL, value) pairs). -#}
 {% macro graphlets_list(items) -%}
     {{ return(adapter.dispatch('graphlets_list', 'graphlets')(items)) }}
 {%- endmacro %}
@@ -159,7 +161,11 @@
 {%- endmacro %}
 
 {% macro spark__graphlets_list(items) -%}
-    array({{ items | join(', ') }})
+    array(
+    {%- for item in items %}
+        named_struct('is_null', ({{ item }}) is null, 'value', {{ item }}){% if not loop.last %},{% endif %}
+    {%- endfor %}
+    )
 {%- endmacro %}
 
 {#- `text` without the characters of `chars` at its end (rtrim) or at both ends (trim).

@@ -122,6 +122,20 @@ def test_spark_trains_the_pruning_classifier(built: tuple[Path, Path]) -> None:
     assert scored > 0 and trained >= 50
 
 
+def test_session_submission_method_lasts_only_the_build() -> None:
+    """dbt-spark knows the `session` method inside session_python_models() only: the adapter
+    class is as dbt-spark made it before and after (a plain dbt run has no such method)."""
+    from dbt.adapters.spark.impl import SparkAdapter
+
+    from graphlets.build.spark_python import SESSION, SessionPythonJobHelper, session_python_models
+
+    helpers = SparkAdapter.__dict__["python_submission_helpers"]
+    assert SESSION not in helpers.fget(None)
+    with session_python_models():
+        assert SparkAdapter.python_submission_helpers.fget(None)[SESSION] is SessionPythonJobHelper
+    assert SparkAdapter.__dict__["python_submission_helpers"] is helpers
+
+
 def test_spark_rows_equal_duckdb_rows(built: tuple[Path, Path]) -> None:
     warehouse, spark_dir = built
     con = duckdb.connect()

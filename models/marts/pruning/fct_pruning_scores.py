@@ -16,6 +16,10 @@ model: a rebuild from a store cut after the split scores every graphlet identica
 
 Nothing here reads the future of a scored graphlet: the model sees only rows and labels
 known before `split_at`, and evaluation-range graphlets decide at or after it.
+
+The same code runs on DuckDB and on Spark (docs/spark.md, "The Python model"): the refs are
+read as pandas (`_frame`), the rows ordered by source and graphlet, and the result returned
+as each engine takes it (`_table`), chosen by the objects dbt passes, not by the target.
 """
 
 import numpy as np
