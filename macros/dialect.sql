@@ -149,7 +149,9 @@
     struct({{ items | join(', ') }})
 {%- endmacro %}
 
-{#- A list of the expressions `items` (one type), compared element by element. -#}
+{#- A list of the expressions `items` (one type), compared element by element, a NULL
+    element after every value as in DuckDB (Spark orders NULL elements first, so its
+    elements are (is NULL, value) pairs). -#}
 {% macro graphlets_list(items) -%}
     {{ return(adapter.dispatch('graphlets_list', 'graphlets')(items)) }}
 {%- endmacro %}
@@ -159,7 +161,11 @@
 {%- endmacro %}
 
 {% macro spark__graphlets_list(items) -%}
-    array({{ items | join(', ') }})
+    array(
+    {%- for item in items %}
+        named_struct('is_null', ({{ item }}) is null, 'value', {{ item }}){% if not loop.last %},{% endif %}
+    {%- endfor %}
+    )
 {%- endmacro %}
 
 {#- `text` without the characters of `chars` at its end (rtrim) or at both ends (trim).
@@ -256,6 +262,132 @@
     (unix_millis(cast({{ end }} as timestamp_ltz)) - unix_millis(cast({{ start }} as timestamp_ltz)))
 {%- endmacro %}
 
+{#- The first match of the regular expression `pattern` in `text` (the whole match): DuckDB's
+    `regexp_extract` takes group 0 by default, Spark's group 1. -#}
+{% macro graphlets_regexp_extract(text, pattern) -%}
+    {{ return(adapter.dispatch('graphlets_regexp_extract', 'graphlets')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_regexp_extract(text, pattern) -%}
+    regexp_extract({{ text }}, {{ pattern }})
+{%- endmacro %}
+
+{% macro spark__graphlets_regexp_extract(text, pattern) -%}
+    regexp_extract({{ text }}, {{ pattern }}, 0)
+{%- endmacro %}
+
+{#- A 64-bit hash of the expressions `items` (an opaque key: DuckDB's `hash`, Spark's
+    `xxhash64`; the two engines give different values, equal inputs equal keys on each). -#}
+{% macro graphlets_hash(items) -%}
+    {{ return(adapter.dispatch('graphlets_hash', 'graphlets')(items)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_hash(items) -%}
+    hash({{ items | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__graphlets_hash(items) -%}
+    xxhash64({{ items | join(', ') }})
+{%- endmacro %}
+
+{#- Microseconds since 1970-01-01 of timestamp `ts` (a bigint). -#}
+{% macro graphlets_epoch_us(ts) -%}
+    {{ return(adapter.dispatch('graphlets_epoch_us', 'graphlets')(ts)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_epoch_us(ts) -%}
+    epoch_us({{ ts }})
+{%- endmacro %}
+
+{% macro spark__graphlets_epoch_us(ts) -%}
+    unix_micros(cast({{ ts }} as timestamp_ltz))
+{%- endmacro %}
+
+{#- The timestamp `fraction` (a decimal literal) of the way from timestamp `start` to
+    timestamp `end`, to the microsecond (half a microsecond rounds away from zero, as
+    DuckDB's cast of a decimal to bigint does). -#}
+{% macro graphlets_timestamp_at_fraction(start, end, fraction) -%}
+    {{ return(adapter.dispatch('graphlets_timestamp_at_fraction', 'graphlets')(start, end, fraction)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_timestamp_at_fraction(start, end, fraction) -%}
+    make_timestamp(
+            epoch_us({{ start }})
+            + cast(
+                {{ fraction }}
+                * (epoch_us({{ end }}) - epoch_us({{ start }}))
+                as bigint
+            )
+        )
+{%- endmacro %}
+
+{% macro spark__graphlets_timestamp_at_fraction(start, end, fraction) -%}
+    cast(timestamp_micros(
+        {{ graphlets_epoch_us(start) }}
+        + cast(round(
+            {{ fraction }}
+            * ({{ graphlets_epoch_us(end) }} - {{ graphlets_epoch_us(start) }})
+        ) as bigint)
+    ) as timestamp_ntz)
+{%- endmacro %}
+
+{#- An interval of `days` days (an integer), to add to or subtract from a timestamp. -#}
+{% macro graphlets_days(days) -%}
+    {{ return(adapter.dispatch('graphlets_days', 'graphlets')(days)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_days(days) -%}
+    to_days({{ days }})
+{%- endmacro %}
+
+{% macro spark__graphlets_days(days) -%}
+    make_dt_interval({{ days }})
+{%- endmacro %}
+
+{#- Second boundaries from timestamp `start` to timestamp `end` (DuckDB's
+    `date_diff('second', ...)`: whole seconds of each, subtracted); on Spark as a double,
+    so that a division by a decimal literal stays a double division as on DuckDB. -#}
+{% macro graphlets_seconds_diff(start, end) -%}
+    {{ return(adapter.dispatch('graphlets_seconds_diff', 'graphlets')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_seconds_diff(start, end) -%}
+    date_diff('second', {{ start }}, {{ end }})
+{%- endmacro %}
+
+{% macro spark__graphlets_seconds_diff(start, end) -%}
+    cast(unix_seconds(cast({{ end }} as timestamp_ltz)) - unix_seconds(cast({{ start }} as timestamp_ltz)) as double)
+{%- endmacro %}
+
+{#- `expression` as a double where Spark would compute a decimal: a division by a decimal
+    literal (`x / 3600.0`), or the average of decimal literals, is a decimal rounded to a
+    few places on Spark and a double on DuckDB, where the expression stays as it is. -#}
+{% macro graphlets_as_double(expression) -%}
+    {{ return(adapter.dispatch('graphlets_as_double', 'graphlets')(expression)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_as_double(expression) -%}
+    {{ expression }}
+{%- endmacro %}
+
+{% macro spark__graphlets_as_double(expression) -%}
+    cast({{ expression }} as double)
+{%- endmacro %}
+
+{#- The number of rows where `condition` holds, as a window aggregate (`... over (...)`
+    follows the call): Spark has no `filter` clause on window functions. -#}
+{% macro graphlets_count_where(condition) -%}
+    {{ return(adapter.dispatch('graphlets_count_where', 'graphlets')(condition)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_count_where(condition) -%}
+    count(*) filter (where {{ condition }})
+{%- endmacro %}
+
+{% macro spark__graphlets_count_where(condition) -%}
+    count(case when {{ condition }} then 1 end)
+{%- endmacro %}
+
 {#- A struct of the named expressions `fields` (a dict, in its order), compared field by
     field: DuckDB's `{'a': x, 'b': y}`, Spark's named_struct. -#}
 {% macro graphlets_struct(fields) -%}
@@ -342,4 +474,85 @@
         when count({{ expression }}) > 0
             then array_join(array_sort(collect_set({{ expression }})), {{ separator }})
     end
+{%- endmacro %}
+
+{#- The list aggregate of `value` over the group, ordered by the expressions `order_by`
+    (each ascending, NULLs first); NULL values are kept. Spark sorts the collected
+    (keys..., value) structs, whose fields compare in order with NULLs first. -#}
+{% macro graphlets_list_agg(value, order_by) -%}
+    {{ return(adapter.dispatch('graphlets_list_agg', 'graphlets')(value, order_by)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_list_agg(value, order_by) -%}
+    list(
+            {{ value }}
+            order by
+                {% for key in order_by %}{{ key }} nulls first{% if not loop.last %}, {% endif %}{% endfor %}
+        )
+{%- endmacro %}
+
+{% macro spark__graphlets_list_agg(value, order_by) -%}
+    transform(
+        sort_array(collect_list(named_struct(
+            {%- for key in order_by %}
+            'k{{ loop.index }}', {{ key }},
+            {%- endfor %}
+            'v', {{ value }}
+        )), true),
+        graphlets_sorted -> graphlets_sorted.v
+    )
+{%- endmacro %}
+
+{#- An empty list of element type `element_type` (DuckDB's type name). -#}
+{% macro graphlets_empty_list(element_type) -%}
+    {{ return(adapter.dispatch('graphlets_empty_list', 'graphlets')(element_type)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_empty_list(element_type) -%}
+    []::{{ element_type }}[]
+{%- endmacro %}
+
+{#- Spark's untyped empty array: `coalesce` and comparisons widen it to the other side. -#}
+{% macro spark__graphlets_empty_list(element_type) -%}
+    array()
+{%- endmacro %}
+
+{#- The elements of `list` as text, separated by `separator` (NULLs skipped). -#}
+{% macro graphlets_list_join(list, separator) -%}
+    {{ return(adapter.dispatch('graphlets_list_join', 'graphlets')(list, separator)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_list_join(list, separator) -%}
+    array_to_string({{ list }}, {{ separator }})
+{%- endmacro %}
+
+{% macro spark__graphlets_list_join(list, separator) -%}
+    array_join({{ list }}, {{ separator }})
+{%- endmacro %}
+
+{#- The number of elements of `list`. -#}
+{% macro graphlets_list_length(list) -%}
+    {{ return(adapter.dispatch('graphlets_list_length', 'graphlets')(list)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_list_length(list) -%}
+    len({{ list }})
+{%- endmacro %}
+
+{% macro spark__graphlets_list_length(list) -%}
+    size({{ list }})
+{%- endmacro %}
+
+{#- `expression` (a list or struct) as JSON text, NULL fields written as `null` (Spark's
+    to_json leaves them out unless told). -#}
+{% macro graphlets_to_json(expression) -%}
+    {{ return(adapter.dispatch('graphlets_to_json', 'graphlets')(expression)) }}
+{%- endmacro %}
+
+{% macro default__graphlets_to_json(expression) -%}
+    to_json({{ expression }})
+{%- endmacro %}
+
+{% macro spark__graphlets_to_json(expression) -%}
+    to_json({{ expression }}, map('ignoreNullFields', 'false'))
 {%- endmacro %}

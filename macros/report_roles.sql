@@ -46,7 +46,7 @@
     {{ role_column }}
         || ':'
         || coalesce(
-            nullif(regexp_extract({{ type_name_column }}, '[^.]*$'), ''),
+            nullif({{ graphlets_regexp_extract(type_name_column, "'[^.]*$'") }}, ''),
             {{ type_name_column }}
         )
 {%- endmacro %}

@@ -59,6 +59,33 @@ EXPECTED = {
     "intermediate.int_mlflow_events",
     "intermediate.int_mlflow_model_versions",
     "seeds.role_rules",
+    "intermediate.int_graphlet_shape_keys",
+    "intermediate.int_graphlet_shape_refresh_set",
+    "intermediate.int_graphlet_shape_definitions",
+    "intermediate.int_graphlet_signatures",
+    "marts.rpt_graphlet_shapes",
+    "intermediate.int_pruning_splits",
+    "intermediate.int_pruning_pipeline_signals",
+    "intermediate.int_pruning_outcome_transitions",
+    "marts.fct_graphlet_features",
+    "marts.fct_pruning_scores",
+    "marts.fct_pruning_decisions",
+    "marts.rpt_pruning_pipelines",
+    "marts.rpt_pruning_tradeoff",
+    "marts.rpt_pruning_tradeoff_by_group",
+    "marts.rpt_pruning_choice",
+    "marts.rpt_opportunity_executions",
+    "marts.rpt_opportunities",
+    "marts.rpt_report_opportunities",
+}
+
+# Opaque 64-bit hash keys (macro graphlets_hash: DuckDB's `hash`, Spark's `xxhash64`): the
+# values differ between the engines, so each is compared as the partition it makes, relabelled
+# by the first row (in the order of the other columns) that holds it.
+HASH_COLUMNS = {
+    "intermediate.int_graphlet_shape_keys": ("shape_key", "member_set_hash"),
+    "intermediate.int_graphlet_shape_refresh_set": ("member_set_hash",),
+    "intermediate.int_graphlet_shape_definitions": ("shape_key",),
 }
 
 
@@ -66,7 +93,9 @@ EXPECTED = {
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("spark")
     store, warehouse = work / "store.sqlite", work / "warehouse.duckdb"
-    generated = run_cli("generate", "--pipelines", "3", "--days", "4", "--out", str(store))
+    # 21 days: the smallest 3-pipeline corpus whose training range has the 50 labelled
+    # graphlets the learned pruning policy needs (fct_pruning_scores trains a classifier).
+    generated = run_cli("generate", "--pipelines", "3", "--days", "21", "--out", str(store))
     assert generated.returncode == 0, generated.stderr[-3000:]
     add_flagged_rows(store)
     (work / "lineage").mkdir()
@@ -123,6 +152,31 @@ def test_spark_graph_holds_every_source_kind(built: tuple[Path, Path]) -> None:
     assert on_spark == con.execute(counts.format("wh.intermediate.int_executions")).fetchall()
 
 
+def test_spark_trains_the_pruning_classifier(built: tuple[Path, Path]) -> None:
+    """The Python model ran in the Spark session and trained a classifier: the scores below
+    are compared with DuckDB's (test_spark_rows_equal_duckdb_rows), not only NULLs."""
+    _, spark_dir = built
+    files = [str(f) for f in spark_tables(spark_dir)["marts.fct_pruning_scores"].glob("*.parquet")]
+    scored, trained = duckdb.sql(
+        f"select count(pushed_probability), max(n_training_rows) from read_parquet({files!r})"
+    ).fetchone()
+    assert scored > 0 and trained >= 50
+
+
+def test_session_submission_method_lasts_only_the_build() -> None:
+    """dbt-spark knows the `session` method inside session_python_models() only: the adapter
+    class is as dbt-spark made it before and after (a plain dbt run has no such method)."""
+    from dbt.adapters.spark.impl import SparkAdapter
+
+    from graphlets.build.spark_python import SESSION, SessionPythonJobHelper, session_python_models
+
+    helpers = SparkAdapter.__dict__["python_submission_helpers"]
+    assert SESSION not in helpers.fget(None)
+    with session_python_models():
+        assert SparkAdapter.python_submission_helpers.fget(None)[SESSION] is SessionPythonJobHelper
+    assert SparkAdapter.__dict__["python_submission_helpers"] is helpers
+
+
 def test_spark_rows_equal_duckdb_rows(built: tuple[Path, Path]) -> None:
     warehouse, spark_dir = built
     con = duckdb.connect()
@@ -140,6 +194,9 @@ def test_spark_rows_equal_duckdb_rows(built: tuple[Path, Path]) -> None:
             assert spark_columns == duck_columns, name
         else:
             spark_rows = []
+        if name in HASH_COLUMNS:
+            duck_rows = _relabel(duck_columns, duck_rows, HASH_COLUMNS[name])
+            spark_rows = _relabel(duck_columns, spark_rows, HASH_COLUMNS[name])
         assert len(spark_rows) == len(duck_rows), name
         for spark_row, duck_row in zip(spark_rows, duck_rows, strict=True):
             assert _same(spark_row, duck_row), (name, spark_row, duck_row)
@@ -201,6 +258,23 @@ def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], lis
     columns = [d[0] for d in cursor.description]
     rows = [tuple(_normal(v) for v in row) for row in cursor.fetchall()]
     return columns, sorted(rows, key=_sort_key)
+
+
+def _relabel(columns: list[str], rows: list[tuple], hashed: tuple[str, ...]) -> list[tuple]:
+    """`rows` with each hash column's values numbered in order of first appearance, the rows
+    ordered by their other columns: equal partitions give equal labels."""
+    positions = [columns.index(name) for name in hashed]
+    others = [i for i in range(len(columns)) if i not in positions]
+    ordered = sorted(rows, key=lambda row: _sort_key(tuple(row[i] for i in others)))
+    labels: list[dict] = [{} for _ in positions]
+    out = []
+    for row in ordered:
+        values = list(row)
+        for seen, i in zip(labels, positions, strict=True):
+            if values[i] is not None:
+                values[i] = seen.setdefault(values[i], len(seen))
+        out.append(tuple(values))
+    return sorted(out, key=_sort_key)
 
 
 def _normal(value: object) -> object:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graphlets.build.dbt import BuildSummary, nothing_selected, run_dbt
+from graphlets.build.spark_python import session_python_models
 from graphlets.build.spark_raw import RAW_ENV, SPARK_DIR_ENV, export_raw, raw_dir, spark_dir
 from graphlets.core.errors import GraphletsError
 
@@ -65,7 +66,8 @@ def build_spark(warehouse: Path, args: list[str] | None = None, quiet: bool = Tr
     home, raw = spark_dir(warehouse), raw_dir(warehouse)
     tables = export_raw(warehouse, raw)
     home.mkdir(parents=True, exist_ok=True)
-    with _env({SPARK_DIR_ENV: str(home), RAW_ENV: str(raw)}):
+    # The Python models run in the session too (graphlets/build/spark_python.py).
+    with _env({SPARK_DIR_ENV: str(home), RAW_ENV: str(raw)}), session_python_models():
         summary = run_dbt(warehouse, "build", args, quiet=quiet, target="spark")
     if summary.passed + summary.warned + summary.failed == 0:
         raise nothing_selected(args)

@@ -39,16 +39,18 @@ artifact_properties as (
 
 -- Declared and custom properties are read alike, the declared one winning on a clash.
 anomaly_counts as (
+    {% call graphlets_qualify(
+        'row_number() over (
+        partition by source_id, source_artifact_id
+        order by is_custom_property
+    )', '= 1') -%}
     select
         source_id,
         source_artifact_id,
         number_value as num_anomalies
     from artifact_properties
     where property_name = 'num_anomalies'
-    qualify row_number() over (
-        partition by source_id, source_artifact_id
-        order by is_custom_property
-    ) = 1
+    {%- endcall %}
 ),
 
 validations as (

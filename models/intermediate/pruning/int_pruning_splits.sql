@@ -31,14 +31,11 @@ final as (
         {% if var('pruning_split_at', none) %}
         cast('{{ var("pruning_split_at") }}' as timestamp) as split_at,
         {% else %}
-        make_timestamp(
-            epoch_us(first_starts.range_start_at)
-            + cast(
-                {{ var('pruning_train_fraction', 0.5) }}
-                * (epoch_us(sources.as_of_at) - epoch_us(first_starts.range_start_at))
-                as bigint
-            )
-        ) as split_at,
+        {{ graphlets_timestamp_at_fraction(
+            'first_starts.range_start_at',
+            'sources.as_of_at',
+            var('pruning_train_fraction', 0.5),
+        ) }} as split_at,
         {% endif %}
         {{ var('pruning_train_fraction', 0.5) }} as train_fraction
     from sources

@@ -58,7 +58,7 @@ decisions as (
         graphlets.node_id,
         graphlets.started_at as decided_at,
         graphlets.started_at
-            - to_days({{ var('pruning_trailing_days', 7) }}) as trailing_window_start_at,
+            - {{ graphlets_days(var('pruning_trailing_days', 7)) }} as trailing_window_start_at,
         graphlets.input_span_min,
         graphlets.input_span_max,
         graphlets.parent_graphlet_id,
@@ -188,14 +188,14 @@ near_inputs as (
 graphlet_inputs as (
     select
         decisions.graphlet_id,
-        arg_max(
-            near_inputs.artifact_id,
-            [epoch_us(near_inputs.created_at), near_inputs.artifact_id]
-        ) filter (where near_inputs.type_name like '%Schema') as schema_artifact_id,
-        arg_max(
-            near_inputs.artifact_id,
-            [epoch_us(near_inputs.created_at), near_inputs.artifact_id]
-        ) filter (where near_inputs.type_name like '%TransformGraph')
+        {{ graphlets_arg_max(
+            'near_inputs.artifact_id',
+            graphlets_list([graphlets_epoch_us('near_inputs.created_at'), 'near_inputs.artifact_id'])
+        ) }} filter (where near_inputs.type_name like '%Schema') as schema_artifact_id,
+        {{ graphlets_arg_max(
+            'near_inputs.artifact_id',
+            graphlets_list([graphlets_epoch_us('near_inputs.created_at'), 'near_inputs.artifact_id'])
+        ) }} filter (where near_inputs.type_name like '%TransformGraph')
             as transform_graph_artifact_id
     from decisions
     left join near_inputs
@@ -232,7 +232,7 @@ upstream_node_sets as (
     select
         graphlet_id,
         count(*) as n_upstream_nodes,
-        bit_xor(hash(node_id)) as node_set_signature
+        bit_xor({{ graphlets_hash(['node_id']) }}) as node_set_signature
     from upstream_nodes
     group by graphlet_id
 ),
@@ -334,40 +334,44 @@ final_sequence as (
 ),
 
 final_streaks as (
+    {% call graphlets_qualify(
+        'row_number() over (
+        partition by pipeline_id, known_at order by graphlet_id desc
+    )', '= 1') -%}
     select
         pipeline_id,
         known_at,
-        avg(case when is_pushed then 1.0 else 0.0 end) over (
+        avg({{ graphlets_as_double('case when is_pushed then 1.0 else 0.0 end') }}) over (
             partition by pipeline_id order by known_at nulls first, graphlet_id nulls first
             {{ pruning_recent_rows() }}
         ) as recent_push_rate,
-        count(*) filter (where not is_pushed) over (
+        {{ graphlets_count_where('not is_pushed') }} over (
             partition by pipeline_id, push_group
             order by known_at nulls first, graphlet_id nulls first
             rows between unbounded preceding and current row
         ) as n_unpushed_since_last_push,
         graphlet_id
     from final_sequence
-    qualify row_number() over (
-        partition by pipeline_id, known_at order by graphlet_id desc
-    ) = 1
+    {%- endcall %}
 ),
 
 -- ---- timestamped signals --------------------------------------------------------------
 
 evaluation_sequence as (
+    {% call graphlets_qualify(
+        'row_number() over (
+        partition by pipeline_id, signal_at order by execution_id desc
+    )', '= 1') -%}
     select
         pipeline_id,
         signal_at,
-        avg(case when is_problem then 0.0 else 1.0 end) over (
+        avg({{ graphlets_as_double('case when is_problem then 0.0 else 1.0 end') }}) over (
             partition by pipeline_id order by signal_at nulls first, execution_id nulls first
             {{ pruning_recent_rows() }}
         ) as recent_bless_rate
     from signals
     where signal = 'evaluation'
-    qualify row_number() over (
-        partition by pipeline_id, signal_at order by execution_id desc
-    ) = 1
+    {%- endcall %}
 ),
 
 blessings as (
@@ -406,6 +410,11 @@ problem_totals as (
 
 -- The cost of the node's recent trainings (the anchor alone), known once each ended.
 anchor_costs as (
+    {% call graphlets_qualify(
+        'row_number() over (
+        partition by graphlets.pipeline_id, graphlets.node_id, graphlets.trained_at
+        order by graphlets.graphlet_id desc
+    )', '= 1') -%}
     select
         graphlets.pipeline_id,
         graphlets.node_id,
@@ -421,10 +430,7 @@ anchor_costs as (
     where
         graphlets.trainer_state in ('COMPLETE', 'CACHED', 'FAILED', 'CANCELED')
         and graphlets.trained_at is not null
-    qualify row_number() over (
-        partition by graphlets.pipeline_id, graphlets.node_id, graphlets.trained_at
-        order by graphlets.graphlet_id desc
-    ) = 1
+    {%- endcall %}
 ),
 
 -- ---- per decision: the history as of `decided_at` -------------------------------------
@@ -447,7 +453,7 @@ pipeline_history as (
         ) - 1 as n_prior_graphlets,
         count(*) over (
             partition by decisions.pipeline_id order by decisions.decided_at nulls first
-            range between interval 24 hours preceding and interval 1 microsecond preceding
+            {{ pruning_hours_before_rows(24) }}
         ) as n_graphlets_prior_24h,
         min(decisions.decided_at) over (partition by decisions.pipeline_id)
             as pipeline_first_decided_at
@@ -572,24 +578,24 @@ final as (
         -- the pipeline's history
         pipeline_history.n_prior_graphlets,
         pipeline_history.n_graphlets_prior_24h,
-        date_diff('second', pipeline_history.pipeline_first_decided_at, decisions.decided_at)
+        {{ graphlets_seconds_diff('pipeline_history.pipeline_first_decided_at', 'decisions.decided_at') }}
             / 3600.0 as pipeline_age_hours,
         coalesce(known_outcomes.n_known_outcomes, 0) as n_known_outcomes,
         coalesce(known_outcomes.n_known_pushed, 0) as n_known_pushed,
         coalesce(known_outcomes.n_known_training_failed, 0) as n_known_training_failed,
         recent_finals.recent_push_rate,
         coalesce(recent_finals.n_unpushed_since_last_push, 0) as n_unpushed_since_last_push,
-        date_diff('second', last_pushes.last_push_known_at, decisions.decided_at) / 3600.0
+        {{ graphlets_seconds_diff('last_pushes.last_push_known_at', 'decisions.decided_at') }} / 3600.0
             as hours_since_last_push,
         coalesce(last_pushes.n_pushes, 0) - coalesce(pushes_before_window.n_pushes, 0)
             as n_pushes_trailing_window,
         recent_evaluations.recent_bless_rate,
-        date_diff('second', last_blessings.last_blessed_at, decisions.decided_at) / 3600.0
+        {{ graphlets_seconds_diff('last_blessings.last_blessed_at', 'decisions.decided_at') }} / 3600.0
             as hours_since_last_blessed,
 
         -- the previous graphlet of the same node
         previous_graphlets.previous_graphlet_id,
-        date_diff('second', previous_graphlets.previous_decided_at, decisions.decided_at)
+        {{ graphlets_seconds_diff('previous_graphlets.previous_decided_at', 'decisions.decided_at') }}
             / 3600.0 as hours_since_previous_graphlet,
         case
             when previous_graphlets.previous_graphlet_id is not null

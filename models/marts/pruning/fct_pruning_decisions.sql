@@ -222,6 +222,7 @@ push_stream as (
 
 -- For every push, the next push of the pipeline that the policy keeps.
 next_kept_pushes as (
+    {% call graphlets_qualify('is_decision', '') -%}
     select
         graphlet_id,
         policy,
@@ -234,7 +235,7 @@ next_kept_pushes as (
             rows between 1 following and unbounded following
         ) as next_kept_pushed_at
     from push_stream
-    qualify is_decision
+    {%- endcall %}
 ),
 
 with_delays as (
@@ -268,9 +269,9 @@ final as (
         is_pruned and is_pushed as is_push_lost,
         case
             when is_pruned and is_pushed
-                then date_diff(
-                    'millisecond', pushed_at, coalesce(next_kept_pushed_at, as_of_at)
-                ) / 3600000.0
+                then {{ graphlets_as_double(graphlets_milliseconds_between(
+                    'pushed_at', 'coalesce(next_kept_pushed_at, as_of_at)'
+                )) }} / 3600000.0
         end as push_delay_hours,
         case
             when is_pruned and is_pushed then next_kept_pushed_at is null

@@ -16,9 +16,14 @@ model: a rebuild from a store cut after the split scores every graphlet identica
 
 Nothing here reads the future of a scored graphlet: the model sees only rows and labels
 known before `split_at`, and evaluation-range graphlets decide at or after it.
+
+The same code runs on DuckDB and on Spark (docs/spark.md, "The Python model"): the refs are
+read as pandas (`_frame`), the rows ordered by source and graphlet, and the result returned
+as each engine takes it (`_table`), chosen by the objects dbt passes, not by the target.
 """
 
 import numpy as np
+import pandas as pd
 
 FEATURES = (
     "n_prior_graphlets",
@@ -61,30 +66,68 @@ FEATURES = (
 # Fewer training rows (or a single class) than this: no model; the policy prunes nothing.
 MIN_TRAINING_ROWS = 50
 
-TRAINING_SET = """
-select
-    features.*,
-    case when features.n_known_outcomes > 0
-        then features.n_known_pushed / features.n_known_outcomes end as known_push_rate,
-    features.previous_known_outcome = 'pushed' as previous_was_pushed,
-    features.previous_known_outcome in ('not_blessed', 'infra_rejected', 'not_pushed')
-        as previous_was_rejected,
-    features.previous_known_outcome = 'training_failed' as previous_was_failed,
-    features.previous_known_outcome = 'pending' as previous_is_pending,
-    labels.outcome as label_outcome
-from pruning_features as features
-asof left join pruning_transitions as labels
-    on features.graphlet_id = labels.graphlet_id
-    and features.split_at > labels.known_at
-order by features.source_id, features.graphlet_id
-"""
+# The columns the model writes, as Spark declares them (DuckDB reads the pandas types).
+SCHEMA = (
+    "graphlet_id bigint, source_id string, is_training_row boolean, n_training_rows bigint, "
+    "pushed_probability double"
+)
 
 
-def _matrix(columns: dict, rows: np.ndarray) -> np.ndarray:
+def _frame(relation) -> pd.DataFrame:
+    """A ref as pandas, on either engine (docs/spark.md, "The Python model"): a Spark
+    DataFrame has `toPandas`, a DuckDB relation `df`."""
+    to_pandas = getattr(relation, "toPandas", None)
+    return to_pandas() if callable(to_pandas) else relation.df()
+
+
+def _table(session, frame: pd.DataFrame):
+    """The model's result: pandas for DuckDB (NaN is read as NULL); for Spark a DataFrame
+    with the declared schema and NaN as NULL (Spark would keep NaN, and cannot type a
+    column that is NULL throughout)."""
+    if not callable(getattr(session, "createDataFrame", None)):
+        return frame
+    rows = frame.astype(object).where(frame.notna(), None)
+    return session.createDataFrame(list(rows.itertuples(index=False, name=None)), SCHEMA)
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    """A column as float64, NULL as NaN (nullable integers, booleans, decimals alike)."""
+    return values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _training_set(features: pd.DataFrame, transitions: pd.DataFrame) -> pd.DataFrame:
+    """The features ordered by source and graphlet, with the derived features and the label:
+    the graphlet's outcome as last known strictly before its `split_at` (none: pending)."""
+    data = features.sort_values(["source_id", "graphlet_id"], kind="stable")
+    data = data.reset_index(drop=True)
+    labels = transitions[["graphlet_id", "known_at", "outcome"]].merge(
+        data[["graphlet_id", "split_at"]], on="graphlet_id"
+    )
+    labels = labels[labels["known_at"] < labels["split_at"]]
+    labels = labels.sort_values(["graphlet_id", "known_at"], kind="stable")
+    labels = labels.drop_duplicates("graphlet_id", keep="last").set_index("graphlet_id")
+    data["label_outcome"] = data["graphlet_id"].map(labels["outcome"])
+    n_known = _numbers(data["n_known_outcomes"])
+    n_pushed = _numbers(data["n_known_pushed"])
+    data["known_push_rate"] = np.divide(
+        n_pushed, n_known, out=np.full(len(data), np.nan), where=n_known > 0
+    )
+    previous = data["previous_known_outcome"]
+    known = previous.notna().to_numpy()
+    for name, outcomes in (
+        ("previous_was_pushed", ("pushed",)),
+        ("previous_was_rejected", ("not_blessed", "infra_rejected", "not_pushed")),
+        ("previous_was_failed", ("training_failed",)),
+        ("previous_is_pending", ("pending",)),
+    ):
+        data[name] = np.where(known, previous.isin(outcomes).to_numpy(dtype=np.float64), np.nan)
+    return data
+
+
+def _matrix(data: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     out = np.empty((int(rows.sum()), len(FEATURES)), dtype=np.float64)
     for j, name in enumerate(FEATURES):
-        col = np.ma.masked_invalid(np.ma.asarray(columns[name], dtype=np.float64))
-        out[:, j] = col.filled(np.nan)[rows]
+        out[:, j] = _numbers(data[name])[rows]
     return out
 
 
@@ -92,16 +135,16 @@ def model(dbt, session):
     dbt.config(materialized="table")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    session.register("pruning_features", dbt.ref("fct_graphlet_features"))
-    session.register("pruning_transitions", dbt.ref("int_pruning_outcome_transitions"))
-    data = session.sql(TRAINING_SET).fetchnumpy()
-    session.unregister("pruning_features")
-    session.unregister("pruning_transitions")
+    data = _training_set(
+        _frame(dbt.ref("fct_graphlet_features")),
+        _frame(dbt.ref("int_pruning_outcome_transitions")),
+    )
 
-    graphlet_id = np.asarray(data["graphlet_id"], dtype=np.int64)
-    source_id = np.asarray(data["source_id"], dtype=object)
-    in_evaluation = np.ma.asarray(data["is_evaluation_range"]).filled(False).astype(bool)
-    outcome = np.ma.asarray(data["label_outcome"]).filled("pending").astype(object)
+    graphlet_id = data["graphlet_id"].to_numpy(dtype=np.int64)
+    source_id = data["source_id"].to_numpy(dtype=object)
+    in_evaluation = _numbers(data["is_evaluation_range"]) == 1
+    outcome = data["label_outcome"].astype(object).where(data["label_outcome"].notna(), "pending")
+    outcome = outcome.to_numpy(dtype=object)
     is_labelled = (~in_evaluation) & (outcome != "pending")
     is_positive = outcome == "pushed"
 
@@ -126,17 +169,13 @@ def model(dbt, session):
         classifier.fit(_matrix(data, train), is_positive[train].astype(np.int64))
         probability[of_source] = classifier.predict_proba(_matrix(data, of_source))[:, 1]
 
-    scores = {
-        "graphlet_id": graphlet_id,
-        "source_id": source_id.astype(str),
-        "is_training_row": is_labelled,
-        "n_training_rows": n_training_rows,
-        "pushed_probability": probability,
-    }
-    session.register("pruning_scores", scores)
-    return session.sql(
-        "select graphlet_id, cast(source_id as varchar) as source_id, is_training_row, "
-        "n_training_rows, "
-        "case when isnan(pushed_probability) then null else pushed_probability end "
-        "as pushed_probability from pruning_scores"
+    scores = pd.DataFrame(
+        {
+            "graphlet_id": graphlet_id,
+            "source_id": source_id.astype(str),
+            "is_training_row": is_labelled,
+            "n_training_rows": n_training_rows,
+            "pushed_probability": probability,
+        }
     )
+    return _table(session, scores)

@@ -11,6 +11,10 @@ tradeoff as (
 ),
 
 final as (
+    {% call graphlets_qualify('row_number() over (
+        order by waste_saved_fraction desc, n_pushes_lost, staleness_increase_fraction,
+            policy, threshold
+    )', '= 1') -%}
     select
         policy,
         threshold,
@@ -26,10 +30,7 @@ final as (
         and waste_saved_fraction > 0
         and staleness_increase_fraction
         <= {{ var('opportunities_max_staleness_increase', 0.05) }} + 1e-12
-    qualify row_number() over (
-        order by waste_saved_fraction desc, n_pushes_lost, staleness_increase_fraction,
-            policy, threshold
-    ) = 1
+    {%- endcall %}
 )
 
 select * from final

@@ -78,7 +78,9 @@ grouped as (
             when n_before_split = 0 then 'new_in_evaluation'
             when n_pushes_before_split = 0 then 'never_pushed'
             when n_before_split
-                >= 1.5 * greatest(date_diff('second', first_started_at, split_at) / 86400.0, 1)
+                >= 1.5 * greatest(
+                    {{ graphlets_seconds_diff('first_started_at', 'split_at') }} / 86400.0, 1
+                )
                 then 'several_per_day'
             else 'daily_or_slower'
         end as pipeline_group
@@ -114,14 +116,15 @@ windows as (
 
 -- The pushes that matter: from the one serving at the window's start onwards.
 window_pushes as (
+    {% call graphlets_qualify('pushes.pushed_at >= max(
+        case when pushes.pushed_at <= windows.window_start_at then pushes.pushed_at end
+    ) over (partition by pushes.pipeline_id)', '') -%}
     select pushes.*
     from pushes
     inner join windows
         on pushes.pipeline_id = windows.pipeline_id
     where pushes.pushed_at < windows.window_end_at
-    qualify pushes.pushed_at >= max(
-        case when pushes.pushed_at <= windows.window_start_at then pushes.pushed_at end
-    ) over (partition by pushes.pipeline_id)
+    {%- endcall %}
 ),
 
 policy_pushes as (
@@ -158,19 +161,17 @@ clipped_intervals as (
         serving_intervals.policy,
         serving_intervals.threshold,
         serving_intervals.pipeline_id,
-        date_diff(
-            'millisecond',
-            serving_intervals.trained_at,
-            greatest(serving_intervals.pushed_at, windows.window_start_at)
-        ) / 3600000.0 as age_from_hours,
-        date_diff(
-            'millisecond',
-            serving_intervals.trained_at,
-            least(
+        {{ graphlets_as_double(graphlets_milliseconds_between(
+            'serving_intervals.trained_at',
+            'greatest(serving_intervals.pushed_at, windows.window_start_at)',
+        )) }} / 3600000.0 as age_from_hours,
+        {{ graphlets_as_double(graphlets_milliseconds_between(
+            'serving_intervals.trained_at',
+            'least(
                 coalesce(serving_intervals.next_pushed_at, windows.window_end_at),
                 windows.window_end_at
-            )
-        ) / 3600000.0 as age_to_hours
+            )',
+        )) }} / 3600000.0 as age_to_hours
     from serving_intervals
     inner join windows
         on serving_intervals.pipeline_id = windows.pipeline_id
@@ -209,16 +210,16 @@ unserved_staleness as (
         policy_thresholds.policy,
         policy_thresholds.threshold,
         windows.pipeline_id,
-        date_diff('millisecond', pipeline_costs.first_activity_at, windows.window_start_at)
-            / 3600000.0 as age_from_hours,
-        date_diff(
-            'millisecond',
-            pipeline_costs.first_activity_at,
-            least(
+        {{ graphlets_as_double(graphlets_milliseconds_between(
+            'pipeline_costs.first_activity_at', 'windows.window_start_at'
+        )) }} / 3600000.0 as age_from_hours,
+        {{ graphlets_as_double(graphlets_milliseconds_between(
+            'pipeline_costs.first_activity_at',
+            'least(
                 coalesce(first_kept_pushes.first_kept_pushed_at, windows.window_end_at),
                 windows.window_end_at
-            )
-        ) / 3600000.0 as age_to_hours
+            )',
+        )) }} / 3600000.0 as age_to_hours
     from windows
     cross join policy_thresholds
     inner join pipeline_costs
@@ -302,8 +303,9 @@ final as (
         coalesce(decision_totals.push_delay_hours, 0) as push_delay_hours,
         coalesce(decision_totals.n_push_delays_censored, 0) as n_push_delays_censored,
         coalesce(
-            date_diff('millisecond', windows.window_start_at, windows.window_end_at)
-            / 3600000.0,
+            {{ graphlets_as_double(graphlets_milliseconds_between(
+                'windows.window_start_at', 'windows.window_end_at'
+            )) }} / 3600000.0,
             0
         ) as window_hours,
         coalesce(baseline.staleness_hour_hours, 0) as baseline_staleness_hour_hours,

@@ -72,7 +72,7 @@ shape_edges as (
 node_lists as (
     select
         shape_key,
-        list(node_label order by role_order nulls first, node_label nulls first) as node_labels,
+        {{ graphlets_list_agg('node_label', ['role_order', 'node_label']) }} as node_labels,
     from shape_nodes
     group by shape_key
 ),
@@ -80,18 +80,17 @@ node_lists as (
 edge_lists as (
     select
         shape_key,
-        list(
-            from_label || '>' || to_label
-            order by
-                from_order nulls first, from_label nulls first,
-                to_order nulls first, to_label nulls first
-        ) as edge_labels,
-        list(
-            {'from_label': cast(from_label as varchar), 'to_label': cast(to_label as varchar)}
-            order by
-                from_order nulls first, from_label nulls first,
-                to_order nulls first, to_label nulls first
-        ) as edge_pairs,
+        {{ graphlets_list_agg(
+            "from_label || '>' || to_label",
+            ['from_order', 'from_label', 'to_order', 'to_label'],
+        ) }} as edge_labels,
+        {{ graphlets_list_agg(
+            graphlets_struct({
+                'from_label': 'cast(from_label as varchar)',
+                'to_label': 'cast(to_label as varchar)',
+            }),
+            ['from_order', 'from_label', 'to_order', 'to_label'],
+        ) }} as edge_pairs,
     from shape_edges
     group by shape_key
 ),
@@ -101,14 +100,16 @@ signed as (
         examples.shape_key,
         examples.example_graphlet_id,
         node_lists.node_labels,
-        coalesce(edge_lists.edge_labels, []::varchar[]) as edge_labels,
+        coalesce(edge_lists.edge_labels, {{ graphlets_empty_list('varchar') }}) as edge_labels,
         coalesce(
             edge_lists.edge_pairs,
-            []::struct(from_label varchar, to_label varchar)[]
+            {{ graphlets_empty_list('struct(from_label varchar, to_label varchar)') }}
         ) as edge_pairs,
-        array_to_string(node_lists.node_labels, ';')
+        {{ graphlets_list_join('node_lists.node_labels', "';'") }}
             || ' | '
-            || array_to_string(coalesce(edge_lists.edge_labels, []::varchar[]), ';')
+            || {{ graphlets_list_join(
+                'coalesce(edge_lists.edge_labels, ' ~ graphlets_empty_list('varchar') ~ ')', "';'"
+            ) }}
             as shape_signature,
     from examples
     inner join node_lists
@@ -125,8 +126,8 @@ final as (
         node_labels,
         edge_labels,
         edge_pairs,
-        len(node_labels) as n_nodes,
-        len(edge_labels) as n_edges,
+        {{ graphlets_list_length('node_labels') }} as n_nodes,
+        {{ graphlets_list_length('edge_labels') }} as n_edges,
         example_graphlet_id,
     from signed
 )

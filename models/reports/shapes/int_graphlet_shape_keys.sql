@@ -47,7 +47,7 @@ edges as (
 execution_labels as (
     select
         execution_id,
-        hash({{ report_node_label('role', 'type_name') }}) as label_hash,
+        {{ graphlets_hash([report_node_label('role', 'type_name')]) }} as label_hash,
     from executions
 ),
 
@@ -69,7 +69,7 @@ graphlet_nodes as (
 graphlet_edges as (
     select distinct
         producers.graphlet_id,
-        hash(producers.label_hash, consumers.label_hash) as edge_hash,
+        {{ graphlets_hash(['producers.label_hash', 'consumers.label_hash']) }} as edge_hash,
     {{ report_member_edges('labelled_members', 'graphlet_id') }}
 ),
 
@@ -94,12 +94,12 @@ edge_sets as (
 final as (
     select
         node_sets.graphlet_id,
-        hash(
-            node_sets.node_set_hash,
-            coalesce(edge_sets.edge_set_hash, 0),
-            node_sets.n_nodes,
-            coalesce(edge_sets.n_edges, 0)
-        ) as shape_key,
+        {{ graphlets_hash([
+            'node_sets.node_set_hash',
+            'coalesce(edge_sets.edge_set_hash, 0)',
+            'node_sets.n_nodes',
+            'coalesce(edge_sets.n_edges, 0)',
+        ]) }} as shape_key,
         node_sets.n_nodes,
         coalesce(edge_sets.n_edges, 0) as n_edges,
         refresh_set.member_set_hash,

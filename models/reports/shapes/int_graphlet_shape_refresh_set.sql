@@ -26,7 +26,7 @@ graphlet_members as (
 member_sets as (
     select
         graphlet_id,
-        bit_xor(hash(execution_id)) as member_set_hash,
+        bit_xor({{ graphlets_hash(['execution_id']) }}) as member_set_hash,
         count(*) as n_members,
     from graphlet_members
     group by graphlet_id

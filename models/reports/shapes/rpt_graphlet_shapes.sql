@@ -97,17 +97,15 @@ shape_nodes as (
 node_documents as (
     select
         shape_id,
-        to_json(
-            list(
-                {
-                    'label': cast(node_label as varchar),
-                    'role': cast(role as varchar),
-                    'median_signed_hops': cast(median_signed_hops as double),
-                    'executions_per_graphlet': cast(executions_per_graphlet as double)
-                }
-                order by role_order nulls first, node_label nulls first
-            )
-        ) as nodes_json,
+        {{ graphlets_to_json(graphlets_list_agg(
+            graphlets_struct({
+                'label': 'cast(node_label as varchar)',
+                'role': 'cast(role as varchar)',
+                'median_signed_hops': 'cast(median_signed_hops as double)',
+                'executions_per_graphlet': 'cast(executions_per_graphlet as double)',
+            }),
+            ['role_order', 'node_label'],
+        )) }} as nodes_json,
     from shape_nodes
     group by shape_id
 ),
@@ -124,7 +122,7 @@ final as (
         shape_graphlets.node_labels,
         shape_graphlets.edge_labels,
         node_documents.nodes_json,
-        to_json(shape_graphlets.edge_pairs) as edges_json,
+        {{ graphlets_to_json('shape_graphlets.edge_pairs') }} as edges_json,
         shape_graphlets.n_graphlets,
         shape_graphlets.n_graphlets / sum(shape_graphlets.n_graphlets) over ()
             as share_of_graphlets,
