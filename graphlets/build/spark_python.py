@@ -52,10 +52,23 @@ def session_python_models() -> Iterator[None]:
             return SESSION
         return default.fget(self)
 
-    SparkAdapter.python_submission_helpers = property(with_session)
-    SparkAdapter.default_python_submission_method = property(session_by_default)
+    _set_properties(
+        SparkAdapter,
+        {
+            "python_submission_helpers": property(with_session),
+            "default_python_submission_method": property(session_by_default),
+        },
+    )
     try:
         yield
     finally:
-        SparkAdapter.python_submission_helpers = helpers
-        SparkAdapter.default_python_submission_method = default
+        _set_properties(
+            SparkAdapter,
+            {"python_submission_helpers": helpers, "default_python_submission_method": default},
+        )
+
+
+def _set_properties(cls: type, properties: dict[str, property]) -> None:
+    """Replace properties of a class (not values of its instances)."""
+    for name, value in properties.items():
+        setattr(cls, name, value)
